@@ -1,0 +1,121 @@
+package dev.affinity.proxy.balancer;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * Thread-safe. A balancer at run time: answers "which member?" for a request.
+ *
+ * <p>The order is httpd's: a route named by the request (URL first, then cookie) picks the usable
+ * member with that route; a route that names no usable member gives no member when
+ * {@code nofailover=On} and otherwise falls through to the lbmethod, which picks among the usable
+ * members that are not draining, and only when none is left among the hot standbys.
+ */
+public final class Balancer {
+
+    private final BalancerConfig config;
+    private final List<Member> members;
+    private final Optional<StickySession> sticky;
+    private final LoadBalancingMethod.Selector selector;
+
+    public Balancer(BalancerConfig config, LongSupplier nanoClock) {
+        this.config = requireNonNull(config, "config");
+        List<Member> built = new ArrayList<>();
+        for (MemberConfig m : config.members()) {
+            built.add(new Member(m, config.name(), built.size(), nanoClock));
+        }
+        this.members = List.copyOf(built);
+        this.sticky = config.sticky();
+        this.selector = LoadBalancingMethod.named(config.lbmethod()).newSelector(members);
+    }
+
+    public BalancerConfig config() {
+        return config;
+    }
+
+    public List<Member> members() {
+        return members;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /**
+     * Chooses the member for a request.
+     *
+     * @param target  the request's path and query as mapped, e.g. {@code /cart;BALANCEID=b.node1?x=1}
+     * @param cookies the values of its Cookie headers
+     * @param tried   members this request already failed on, never chosen again
+     */
+    public Selection select(String target, List<String> cookies, Set<Member> tried) {
+        // Before the route, as httpd's proxy_balancer_pre_request does (step 3, then 4): when every
+        // member is in error, a sticky request goes back to its own member rather than elsewhere.
+        recoverIfAllInError();
+        Optional<String> route = sticky.flatMap(s -> s.route(target, cookies));
+        if (route.isPresent()) {
+            Optional<Member> routed = routeMember(route.get(), tried);
+            if (routed.isPresent()) {
+                selector.countSticky(routed.get(), Member::usable);
+                return Selection.of(routed.get(), true);
+            }
+            if (config.noFailover()) {
+                return Selection.none("route '" + route.get() + "' of balancer://" + name()
+                        + " has no usable member and nofailover is On");
+            }
+        }
+        Predicate<Member> available = m -> !tried.contains(m) && m.usable() && !m.draining();
+        Optional<Member> picked = selector.pick(available.and(m -> !m.hotStandby()));
+        if (picked.isEmpty()) {
+            picked = selector.pick(available.and(Member::hotStandby));
+        }
+        return picked.map(m -> Selection.of(m, false))
+                .orElseGet(() -> Selection.none("balancer://" + name() + " has no usable member"));
+    }
+
+    /** The usable member with that route, hot standbys last, as httpd's find_route_worker looks. */
+    private Optional<Member> routeMember(String route, Set<Member> tried) {
+        Member standby = null;
+        for (Member m : members) {
+            if (!route.equals(m.route()) || tried.contains(m) || !m.usable()) {
+                continue;
+            }
+            if (!m.hotStandby()) {
+                return Optional.of(m);
+            }
+            if (standby == null) {
+                standby = m;
+            }
+        }
+        return Optional.ofNullable(standby);
+    }
+
+    /** httpd's forcerecovery: when every member is in error, none is left out of the next pick. */
+    private void recoverIfAllInError() {
+        if (!config.forceRecovery()) {
+            return;
+        }
+        for (Member m : members) {
+            if (!m.inError()) {
+                return;
+            }
+        }
+        members.forEach(Member::forceRecovery);
+    }
+
+    /** How many other members a failed request may try. */
+    public int maxAttempts() {
+        return config.effectiveMaxAttempts();
+    }
+
+    @Override
+    public String toString() {
+        return name().contains("://") ? "backend " + name() : "balancer://" + name();
+    }
+}

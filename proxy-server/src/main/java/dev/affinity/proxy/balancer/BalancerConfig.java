@@ -1,0 +1,187 @@
+package dev.affinity.proxy.balancer;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * A {@code <Proxy balancer://name>} section: its members and its ProxySet keys.
+ *
+ * @param name             the balancer name, without {@code balancer://}
+ * @param members          the members in config order
+ * @param stickySession    the {@code stickysession} names, {@code BALANCEID} or {@code COOKIE|urlparam}; empty for none
+ * @param stickySessionSep what the route follows in the session value ({@code stickysessionsep}, default {@code .})
+ * @param scolonPathDelim  whether {@code ;} also ends a session value in the URL
+ * @param lbmethod         the load balancing method, {@code byrequests}
+ * @param noFailover       a request whose route names no usable member gets 503 instead of another member
+ * @param maxAttempts      how many other members a failed request may try; empty means members - 1
+ * @param forceRecovery    when every member is in error, bring them all back rather than answer 503
+ * @param timeout          how long to wait for a usable member before 503; zero is not at all
+ */
+public record BalancerConfig(String name, List<MemberConfig> members, Optional<String> stickySession,
+                             char stickySessionSep, boolean scolonPathDelim, String lbmethod, boolean noFailover,
+                             OptionalInt maxAttempts, boolean forceRecovery, Duration timeout) {
+
+    public BalancerConfig {
+        requireNonNull(name, "name");
+        members = List.copyOf(members);
+        requireNonNull(stickySession, "stickySession");
+        requireNonNull(lbmethod, "lbmethod");
+        requireNonNull(maxAttempts, "maxAttempts");
+        requireNonNull(timeout, "timeout");
+        // A ProxyPass to a plain URL gets a balancer named by its origin (http://host:port), so '/' is allowed here.
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("balancer name '" + name
+                    + "' (expected: balancer://NAME, NAME without spaces)");
+        }
+        LoadBalancingMethod.named(lbmethod);
+        stickySession.ifPresent(StickySession::parse);
+        if (maxAttempts.isPresent() && maxAttempts.getAsInt() < 0) {
+            throw new IllegalArgumentException("maxattempts=" + maxAttempts.getAsInt() + " (expected: 0 or more)");
+        }
+        Set<String> urls = new HashSet<>();
+        for (MemberConfig m : members) {
+            if (!urls.add(m.url().toString())) {
+                throw new IllegalArgumentException("balancer://" + name + " has member " + m.url() + " twice");
+            }
+        }
+    }
+
+    /** A balancer with httpd's defaults and no members yet. */
+    public static BalancerConfig named(String name) {
+        return new BalancerConfig(name, List.of(), Optional.empty(), '.', false, "byrequests", false,
+                OptionalInt.empty(), true, Duration.ZERO);
+    }
+
+    /** Where requests name their route, with the separator and delimiter settings applied. */
+    public Optional<StickySession> sticky() {
+        return stickySession.map(s -> StickySession.parse(s).withSeparator(stickySessionSep)
+                .withSemicolonEnds(scolonPathDelim));
+    }
+
+    public BalancerConfig withMember(MemberConfig member) {
+        Draft d = new Draft(this);
+        d.members.add(member);
+        return d.build();
+    }
+
+    /** Replaces the member with the same URL. */
+    public BalancerConfig withMemberReplaced(MemberConfig member) {
+        Draft d = new Draft(this);
+        d.members.replaceAll(m -> m.url().equals(member.url()) ? member : m);
+        return d.build();
+    }
+
+    /**
+     * Applies one httpd balancer key (ProxySet or ProxyPass parameters), e.g. {@code ("stickysession", "BALANCEID")}.
+     *
+     * @throws IllegalArgumentException for an unknown key or a bad value, naming what was expected
+     */
+    public BalancerConfig with(String key, String value) {
+        Draft d = new Draft(this);
+        switch (key.toLowerCase(Locale.ROOT)) {
+            case "stickysession":
+                StickySession.parse(value);
+                d.stickySession = Optional.of(value);
+                break;
+            case "stickysessionsep":
+                d.stickySessionSep = parseSeparator(value);
+                break;
+            case "scolonpathdelim":
+                d.scolonPathDelim = parseOnOff(key, value);
+                break;
+            case "lbmethod":
+                d.lbmethod = LoadBalancingMethod.named(value).name();
+                break;
+            case "nofailover":
+                d.noFailover = parseOnOff(key, value);
+                break;
+            case "maxattempts":
+                d.maxAttempts = OptionalInt.of(parseCount(key, value));
+                break;
+            case "forcerecovery":
+                d.forceRecovery = parseOnOff(key, value);
+                break;
+            case "timeout":
+                d.timeout = TimeValues.parse(key, value);
+                break;
+            default:
+                throw new IllegalArgumentException(WorkerKeys.unknownBalancerKey(key));
+        }
+        return d.build();
+    }
+
+    /** Whether httpd treats a key as the balancer's (rather than a worker's) when both could take it. */
+    public static boolean isBalancerKey(String key) {
+        return Set.of("stickysession", "stickysessionsep", "scolonpathdelim", "lbmethod", "nofailover",
+                "maxattempts", "forcerecovery").contains(key.toLowerCase(Locale.ROOT));
+    }
+
+    /** How many other members a failed request may try: maxattempts, or by default one less than the members. */
+    public int effectiveMaxAttempts() {
+        return maxAttempts.orElse(Math.max(0, members.size() - 1));
+    }
+
+    private static char parseSeparator(String value) {
+        if (value.length() != 1) {
+            throw new IllegalArgumentException("stickysessionsep='" + value + "' (expected: one character, e.g. '.')");
+        }
+        return value.charAt(0);
+    }
+
+    static boolean parseOnOff(String key, String value) {
+        if (value.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException(key + "='" + value + "' (expected: On or Off)");
+    }
+
+    private static int parseCount(String key, String value) {
+        if (value.isEmpty() || value.length() > 6 || !value.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException(key + "='" + value + "' (expected: a whole number, 0 or more)");
+        }
+        return Integer.parseInt(value);
+    }
+
+    /** A mutable copy, so that each wither states only what it changes. */
+    private static final class Draft {
+        final String name;
+        final List<MemberConfig> members;
+        Optional<String> stickySession;
+        char stickySessionSep;
+        boolean scolonPathDelim;
+        String lbmethod;
+        boolean noFailover;
+        OptionalInt maxAttempts;
+        boolean forceRecovery;
+        Duration timeout;
+
+        Draft(BalancerConfig c) {
+            name = c.name;
+            members = new ArrayList<>(c.members);
+            stickySession = c.stickySession;
+            stickySessionSep = c.stickySessionSep;
+            scolonPathDelim = c.scolonPathDelim;
+            lbmethod = c.lbmethod;
+            noFailover = c.noFailover;
+            maxAttempts = c.maxAttempts;
+            forceRecovery = c.forceRecovery;
+            timeout = c.timeout;
+        }
+
+        BalancerConfig build() {
+            return new BalancerConfig(name, members, stickySession, stickySessionSep, scolonPathDelim, lbmethod,
+                    noFailover, maxAttempts, forceRecovery, timeout);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.affinity.proxy.balancer;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One BalancerMember as configured: {@code BalancerMember http://127.0.0.1:9001 route=node1 loadfactor=2}.
+ *
+ * @param url               the member's base URL, {@code http://host:port[/path]}
+ * @param route             the sticky route this member answers to; empty for none
+ * @param loadFactor        its weight in byrequests, 1 to 100
+ * @param status            the status flags it starts with
+ * @param retry             how long it stays in error before it is tried again
+ * @param timeout           how long to wait for backend data; empty means ProxyTimeout
+ * @param connectionTimeout how long to wait for a connection; empty means the timeout
+ */
+public record MemberConfig(URI url, String route, int loadFactor, Set<MemberStatus> status, Duration retry,
+                           Optional<Duration> timeout, Optional<Duration> connectionTimeout) {
+
+    public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
+
+    public MemberConfig {
+        requireNonNull(url, "url");
+        requireNonNull(route, "route");
+        status = status.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(status));
+        requireNonNull(retry, "retry");
+        requireNonNull(timeout, "timeout");
+        requireNonNull(connectionTimeout, "connectionTimeout");
+        checkUrl(url);
+        if (loadFactor < 1 || loadFactor > 100) {
+            throw new IllegalArgumentException("loadfactor=" + loadFactor + " (expected: a whole number from 1 to 100)");
+        }
+        if (timeout.filter(t -> t.isZero() || t.isNegative()).isPresent()
+                || connectionTimeout.filter(t -> t.isZero() || t.isNegative()).isPresent()) {
+            throw new IllegalArgumentException("timeout and connectiontimeout must be more than 0 (expected e.g. timeout=5 or timeout=500ms)");
+        }
+        if (!route.isEmpty() && !route.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("route '" + route + "' (expected: printable ASCII without spaces)");
+        }
+    }
+
+    /** A member with httpd's defaults: no route, loadfactor 1, retry 60 s. */
+    public static MemberConfig of(String url) {
+        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty());
+    }
+
+    public MemberConfig withRoute(String newRoute) {
+        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout);
+    }
+
+    public MemberConfig withLoadFactor(int newLoadFactor) {
+        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout);
+    }
+
+    public MemberConfig withStatus(Set<MemberStatus> newStatus) {
+        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout);
+    }
+
+    public MemberConfig withRetry(Duration newRetry) {
+        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout);
+    }
+
+    public MemberConfig withTimeout(Duration newTimeout) {
+        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout);
+    }
+
+    public MemberConfig withConnectionTimeout(Duration newTimeout) {
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout));
+    }
+
+    /**
+     * Applies one httpd worker key, e.g. {@code ("loadfactor", "2")}.
+     *
+     * @throws IllegalArgumentException for an unknown key or a bad value, naming what was expected
+     */
+    public MemberConfig with(String key, String value) {
+        switch (key.toLowerCase(Locale.ROOT)) {
+            case "route":
+                return withRoute(value);
+            case "loadfactor":
+                return withLoadFactor(parseLoadFactor(value));
+            case "status":
+                return withStatus(MemberStatus.parse(value));
+            case "retry":
+                return withRetry(TimeValues.parseSeconds("retry", value));
+            case "timeout":
+                return withTimeout(TimeValues.parse("timeout", value));
+            case "connectiontimeout":
+                return withConnectionTimeout(TimeValues.parse("connectiontimeout", value));
+            default:
+                throw new IllegalArgumentException(WorkerKeys.unknown(key));
+        }
+    }
+
+    private static int parseLoadFactor(String value) {
+        if (value.isEmpty() || value.length() > 3 || !value.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("loadfactor='" + value + "' (expected: a whole number from 1 to 100)");
+        }
+        return Integer.parseInt(value);
+    }
+
+    /** The scheme://host:port part, which identifies the backend connection pool. */
+    public String origin() {
+        return url.getScheme() + "://" + url.getHost() + ":" + port();
+    }
+
+    public int port() {
+        return url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+    }
+
+    /** The path the member's URL carries, without a trailing slash: {@code ""} for {@code http://h:1/}. */
+    public String basePath() {
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    public boolean has(MemberStatus flag) {
+        return status.contains(flag);
+    }
+
+    public static URI parseUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("member URL '" + url + "' is not a URL (expected: http://host:port[/path])");
+        }
+        checkUrl(uri);
+        return uri;
+    }
+
+    private static void checkUrl(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("member URL '" + uri
+                    + "' has scheme '" + scheme + "' (expected: http:// or https://)");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("member URL '" + uri + "' has no host (expected: http://host:port[/path])");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("member URL '" + uri + "' has a query or fragment (expected: http://host:port[/path])");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.affinity.proxy.balancer;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a request names its route, as httpd's {@code stickysession} says: {@code BALANCEID} looks
+ * for that name in the URL and in the cookies, {@code JSESSIONID|jsessionid} looks for the cookie
+ * {@code JSESSIONID} and the URL parameter {@code jsessionid}.
+ *
+ * <p>As in mod_proxy_balancer's find_session_route, the URL is looked at first ({@code ;name=} path
+ * parameter or {@code ?name=} / {@code &name=} query parameter), then the Cookie header. The route is
+ * the text after the first separator: {@code balancer.node1} and {@code abc.node1.x} give {@code node1}
+ * and {@code node1.x}; a value with no separator names no route.
+ *
+ * @param cookieName   the cookie that carries the session
+ * @param urlName      the URL parameter that carries it
+ * @param separator    what the route follows ({@code stickysessionsep}, default {@code .})
+ * @param semicolonEnds whether {@code ;} also ends a URL value ({@code scolonpathdelim})
+ */
+public record StickySession(String cookieName, String urlName, char separator, boolean semicolonEnds) {
+
+    public StickySession {
+        requireNonNull(cookieName, "cookieName");
+        requireNonNull(urlName, "urlName");
+        if (cookieName.isEmpty() || urlName.isEmpty()) {
+            throw new IllegalArgumentException("stickysession name is empty (expected: NAME or COOKIE|urlparam)");
+        }
+        for (String name : List.of(cookieName, urlName)) {
+            if (!name.chars().allMatch(c -> c > 0x20 && c < 0x7f && "=;,?&|\"".indexOf(c) < 0)) {
+                throw new IllegalArgumentException("stickysession name '" + name
+                        + "' (expected: a cookie name without spaces or = ; , ? & | \")");
+            }
+        }
+    }
+
+    /** Reads httpd's {@code stickysession=NAME} or {@code stickysession=COOKIE|urlparam}. */
+    public static StickySession parse(String value) {
+        int bar = value.indexOf('|');
+        if (bar < 0) {
+            return new StickySession(value, value, '.', false);
+        }
+        return new StickySession(value.substring(0, bar), value.substring(bar + 1), '.', false);
+    }
+
+    public StickySession withSeparator(char newSeparator) {
+        return new StickySession(cookieName, urlName, newSeparator, semicolonEnds);
+    }
+
+    public StickySession withSemicolonEnds(boolean newSemicolonEnds) {
+        return new StickySession(cookieName, urlName, separator, newSemicolonEnds);
+    }
+
+    /** The httpd spelling of the names. */
+    public String names() {
+        return cookieName.equals(urlName) ? cookieName : cookieName + "|" + urlName;
+    }
+
+    /**
+     * The route a request asks for.
+     *
+     * @param rawPathAndQuery the request target as sent, e.g. {@code /cart;BALANCEID=b.node1?x=1}
+     * @param cookieHeaders   the values of its Cookie headers
+     */
+    public Optional<String> route(String rawPathAndQuery, List<String> cookieHeaders) {
+        Optional<String> value = urlValue(rawPathAndQuery);
+        if (value.isEmpty()) {
+            value = cookieValue(cookieHeaders);
+        }
+        return value.flatMap(this::routeOf);
+    }
+
+    /** The text after the first separator, if any is there and it is not empty. */
+    public Optional<String> routeOf(String sessionValue) {
+        int sep = sessionValue.indexOf(separator);
+        if (sep < 0 || sep == sessionValue.length() - 1) {
+            return Optional.empty();
+        }
+        return Optional.of(sessionValue.substring(sep + 1));
+    }
+
+    /**
+     * The value of {@code name=} in the URL, where the name starts a path parameter or a query
+     * parameter. httpd ends the value at {@code ?} or {@code &} (and {@code ;} with scolonpathdelim).
+     */
+    Optional<String> urlValue(String target) {
+        String key = urlName + "=";
+        for (int at = target.indexOf(key); at >= 0; at = target.indexOf(key, at + 1)) {
+            if (at == 0 || ";?&".indexOf(target.charAt(at - 1)) < 0) {
+                continue;
+            }
+            int start = at + key.length();
+            int end = start;
+            while (end < target.length() && !endsUrlValue(target.charAt(end))) {
+                end++;
+            }
+            if (end > start) {
+                return Optional.of(target.substring(start, end));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean endsUrlValue(char c) {
+        return c == '?' || c == '&' || (semicolonEnds && c == ';') || c == '#';
+    }
+
+    /** The first cookie of that name among {@code a=1; b=2} pairs; quotes around a value are dropped. */
+    Optional<String> cookieValue(List<String> cookieHeaders) {
+        for (String header : cookieHeaders) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq < 0 || !pair.substring(0, eq).strip().equals(cookieName)) {
+                    continue;
+                }
+                String value = pair.substring(eq + 1).strip();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                if (!value.isEmpty()) {
+                    return Optional.of(value);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.affinity.proxy.balancer;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** The httpd key names Affinity knows, so an unknown key gets a message that says which are accepted. */
+final class WorkerKeys {
+
+    static final String MEMBER_KEYS = "route, loadfactor, status, retry, timeout, connectiontimeout";
+    static final String BALANCER_KEYS =
+            "stickysession, stickysessionsep, scolonpathdelim, lbmethod, nofailover, maxattempts, forcerecovery, timeout";
+
+    /** httpd keys that are real but that Affinity does not implement (yet): say so instead of "unknown". */
+    private static final Set<String> HTTPD_WORKER_KEYS = Set.of("min", "max", "smax", "ttl", "acquire", "keepalive",
+            "ping", "flushpackets", "flushwait", "disablereuse", "enablereuse", "iobuffersize", "receivebuffersize",
+            "redirect", "lbset", "hcmethod", "hcuri", "hcinterval", "hcpasses", "hcfails", "hcexpr", "hctemplate",
+            "secret", "upgrade", "mapping", "responsefieldsize", "addressttl", "proxy_connect");
+    private static final Set<String> HTTPD_BALANCER_KEYS = Set.of("growth", "failonstatus", "failontimeout", "lbset",
+            "nonce", "bordersec");
+
+    private WorkerKeys() {
+    }
+
+    static String unknown(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (HTTPD_WORKER_KEYS.contains(lower) || HTTPD_BALANCER_KEYS.contains(lower)) {
+            return "key '" + key + "' is an httpd key that Affinity does not support yet (expected: "
+                    + MEMBER_KEYS + ")";
+        }
+        return "unknown member key '" + key + "' (expected: " + MEMBER_KEYS + ")";
+    }
+
+    static String unknownBalancerKey(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (HTTPD_BALANCER_KEYS.contains(lower) || HTTPD_WORKER_KEYS.contains(lower)) {
+            return "key '" + key + "' is an httpd key that Affinity does not support yet (expected: "
+                    + BALANCER_KEYS + ")";
+        }
+        return "unknown balancer key '" + key + "' (expected: " + BALANCER_KEYS + ")";
+    }
+}

@@ -1,0 +1,207 @@
+package dev.affinity.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.affinity.proxy.balancer.Balancer;
+import dev.affinity.proxy.balancer.BalancerConfig;
+import dev.affinity.proxy.balancer.Member;
+import dev.affinity.proxy.balancer.MemberConfig;
+import dev.affinity.proxy.balancer.MemberStatus;
+import dev.affinity.proxy.config.ConfigReader;
+import dev.affinity.proxy.config.ListenAddress;
+import dev.affinity.proxy.config.ProxyConfig;
+import dev.affinity.proxy.config.ServerName;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Affinity reverse proxy, for the command line and for embedding:
+ * <pre>{@code
+ * ProxyConfig config = ProxyConfig.builder()
+ *         .listen("127.0.0.1", 0)
+ *         .balancer(BalancerConfig.named("mycluster")
+ *                 .withMember(MemberConfig.of("http://127.0.0.1:9001").withRoute("node1"))
+ *                 .withMember(MemberConfig.of("http://127.0.0.1:9002").withRoute("node2"))
+ *                 .with("stickysession", "BALANCEID"))
+ *         .proxyPassMatch("^(/.*)$", "balancer://mycluster$1")
+ *         .proxyPassReverse("/", "balancer://mycluster/")
+ *         .build();
+ * try (AffinityProxy proxy = AffinityProxy.start(config)) {
+ *     URI uri = proxy.uri();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: start and close may be called from any thread, once each.
+ */
+public final class AffinityProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AffinityProxy.class);
+
+    private final ProxyConfig config;
+    private Server server;
+    private List<ServerConnector> connectors = List.of();
+
+    public AffinityProxy(ProxyConfig config) {
+        this.config = requireNonNull(config, "config");
+        if (config.listen().isEmpty()) {
+            throw new IllegalArgumentException("no address to listen on (expected: Listen [HOST:]PORT or --listen HOST:PORT)");
+        }
+    }
+
+    /** Reads an httpd-style config file and starts the proxy it describes. */
+    public static AffinityProxy start(Path configFile) throws Exception {
+        return start(ConfigReader.read(configFile));
+    }
+
+    public static AffinityProxy start(ProxyConfig config) throws Exception {
+        AffinityProxy proxy = new AffinityProxy(config);
+        proxy.start();
+        return proxy;
+    }
+
+    public synchronized void start() throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        // One small pool for server and client: on 2 cores, more threads only add context switches.
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, 4 * cores), 4);
+        threads.setName("affinity");
+        Scheduler scheduler = new ScheduledExecutorScheduler("affinity-scheduler", false);
+        ByteBufferPool buffers = new ArrayByteBufferPool();
+        Server jetty = new Server(threads, scheduler, buffers);
+        List<ServerConnector> created = new ArrayList<>();
+        for (ListenAddress address : config.listen()) {
+            ServerConnector connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration()));
+            connector.setHost(address.host().isEmpty() ? null : address.host());
+            connector.setPort(address.port());
+            jetty.addConnector(connector);
+            created.add(connector);
+        }
+        Backends backends = new Backends(config);
+        List<MemberConfig> members = backends.all().values().stream()
+                .flatMap(b -> b.config().members().stream()).toList();
+        BackendClients clients = new BackendClients(threads, scheduler, config.timeout(), members);
+        String serverHost = config.serverName().map(ServerName::host).orElseGet(AffinityProxy::localHostName);
+        ForwardingHeaders forwarding = new ForwardingHeaders(config, serverHost, version());
+        jetty.setHandler(new BalancingProxyHandler(config, backends, clients, forwarding,
+                new ClientOrigins(config.serverName())));
+        jetty.setStopTimeout(5_000);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            jetty.stop();
+            throw e;
+        }
+        server = jetty;
+        connectors = List.copyOf(created);
+        logStarted(backends);
+    }
+
+    private static HttpConfiguration httpConfiguration() {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // The backend's Date passes through; a second one from the proxy would be a duplicate.
+        http.setSendDateHeader(false);
+        http.setRequestHeaderSize(8192);
+        http.setResponseHeaderSize(65536);
+        return http;
+    }
+
+    /** The version in the jar's manifest; "development" when run from classes. */
+    public static String version() {
+        String v = AffinityProxy.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    private void logStarted(Backends backends) {
+        for (Balancer b : backends.all().values()) {
+            BalancerConfig c = b.config();
+            LOG.info("{}: lbmethod={} stickysession={} nofailover={} maxattempts={} timeout={}s", b, c.lbmethod(),
+                    c.stickySession().orElse("(none)"), c.noFailover() ? "On" : "Off", b.maxAttempts(),
+                    c.timeout().toSeconds());
+            for (Member m : b.members()) {
+                MemberConfig mc = m.config();
+                LOG.info("{} loadfactor={} status={} retry={}s", m, mc.loadFactor(),
+                        mc.status().isEmpty() ? "ok" : MemberStatus.format(mc.status()), mc.retry().toSeconds());
+            }
+        }
+        for (URI uri : uris()) {
+            LOG.info("Affinity listening on {}", uri);
+        }
+    }
+
+    /** The port of the first Listen address, as bound (so port 0 reads as the port chosen). */
+    public int port() {
+        return connector(0).getLocalPort();
+    }
+
+    /** The URL of the first Listen address, e.g. {@code http://127.0.0.1:8080/}. */
+    public URI uri() {
+        return uris().get(0);
+    }
+
+    public synchronized List<URI> uris() {
+        List<URI> uris = new ArrayList<>();
+        for (ServerConnector c : connectors) {
+            String host = c.getHost() == null ? "0.0.0.0" : c.getHost();
+            host = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            uris.add(URI.create("http://" + host + ":" + c.getLocalPort() + "/"));
+        }
+        return uris;
+    }
+
+    private synchronized ServerConnector connector(int i) {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return connectors.get(i);
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** Blocks until the proxy stops. */
+    public void join() throws InterruptedException {
+        Server s;
+        synchronized (this) {
+            s = server;
+        }
+        if (s != null) {
+            s.join();
+        }
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        if (server != null && !server.isStopped()) {
+            server.stop();
+            LOG.info("Affinity stopped");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.affinity.proxy.server;
+
+import dev.affinity.proxy.balancer.MemberConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.client.ContinueProtocolHandler;
+import org.eclipse.jetty.client.EarlyHintsProtocolHandler;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProcessingProtocolHandler;
+import org.eclipse.jetty.client.ProtocolHandler;
+import org.eclipse.jetty.client.ProtocolHandlers;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * The HTTP/1.1 clients that talk to members. Jetty sets the connect timeout per client, so members
+ * with their own {@code connectiontimeout} get a client of their own; all share one thread pool and
+ * scheduler. Every client is a proxy's client: it never follows redirects, keeps no cookies
+ * (cookies of different clients would mix), decodes no bodies, and adds no User-Agent.
+ *
+ * <p>Not thread-safe while starting; read-only afterwards.
+ */
+final class BackendClients {
+
+    /**
+     * Pooled backend connections idle longer than this are closed by us first: shorter than Tomcat's
+     * (20 s) and Jetty's (30 s) keep-alive, so a request rarely meets a connection the backend is closing.
+     */
+    static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Executor executor;
+    private final Scheduler scheduler;
+    private final Duration proxyTimeout;
+    private final Collection<MemberConfig> members;
+    private final Map<Duration, HttpClient> byConnectTimeout = new HashMap<>();
+    private HttpClient primary;
+
+    BackendClients(Executor executor, Scheduler scheduler, Duration proxyTimeout, Collection<MemberConfig> members) {
+        this.executor = executor;
+        this.scheduler = scheduler;
+        this.proxyTimeout = proxyTimeout;
+        this.members = List.copyOf(members);
+    }
+
+    Duration defaultConnectTimeout() {
+        return proxyTimeout;
+    }
+
+    /** httpd: connectiontimeout defaults to the member's timeout, which defaults to ProxyTimeout. */
+    private Duration connectTimeout(MemberConfig member) {
+        return member.connectionTimeout().orElse(member.timeout().orElse(proxyTimeout));
+    }
+
+    HttpClient newClient(Duration connectTimeout) {
+        ClientConnector connector = new ClientConnector();
+        connector.setExecutor(executor);
+        connector.setScheduler(scheduler);
+        connector.setSelectors(1);
+        connector.setConnectTimeout(connectTimeout);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        client.setExecutor(executor);
+        client.setScheduler(scheduler);
+        return client;
+    }
+
+    void configure(HttpClient client) {
+        client.setFollowRedirects(false);
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.setUserAgentField(null);
+        client.setIdleTimeout(POOL_IDLE_TIMEOUT.toMillis());
+        client.setMaxConnectionsPerDestination(1024);
+        client.setMaxRequestsQueuedPerDestination(65536);
+    }
+
+    /**
+     * Starts a client for each other connect timeout the members ask for, with the primary client's
+     * 100-continue, 102 and 103 handling.
+     */
+    List<HttpClient> startPerTimeoutClients(HttpClient started) throws Exception {
+        this.primary = started;
+        byConnectTimeout.put(proxyTimeout, started);
+        List<HttpClient> extra = new ArrayList<>();
+        for (MemberConfig m : members) {
+            Duration timeout = connectTimeout(m);
+            if (byConnectTimeout.containsKey(timeout)) {
+                continue;
+            }
+            HttpClient client = newClient(timeout);
+            configure(client);
+            client.start();
+            client.getContentDecoderFactories().clear();
+            copyProtocolHandlers(started.getProtocolHandlers(), client.getProtocolHandlers());
+            byConnectTimeout.put(timeout, client);
+            extra.add(client);
+        }
+        return extra;
+    }
+
+    private static void copyProtocolHandlers(ProtocolHandlers from, ProtocolHandlers to) {
+        to.clear();
+        for (String name : List.of(ContinueProtocolHandler.NAME, ProcessingProtocolHandler.NAME,
+                EarlyHintsProtocolHandler.NAME)) {
+            // ProtocolHandlers can only be read by removing; put each straight back.
+            ProtocolHandler handler = from.remove(name);
+            if (handler != null) {
+                from.put(handler);
+                to.put(handler);
+            }
+        }
+    }
+
+    HttpClient forMember(MemberConfig member) {
+        HttpClient client = byConnectTimeout.get(connectTimeout(member));
+        return client != null ? client : primary;
+    }
+}

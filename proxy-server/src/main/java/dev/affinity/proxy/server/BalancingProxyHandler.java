@@ -1,0 +1,294 @@
+package dev.affinity.proxy.server;
+
+import dev.affinity.proxy.balancer.Member;
+import dev.affinity.proxy.balancer.MemberConfig;
+import dev.affinity.proxy.balancer.Selection;
+import dev.affinity.proxy.config.ProxyConfig;
+import dev.affinity.proxy.rewrite.ProxyPass;
+import dev.affinity.proxy.rewrite.ProxyPassTable;
+import dev.affinity.proxy.rewrite.ResponseRewriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates between Jetty and the balancing and rewriting model: maps the path with the ProxyPass
+ * table, asks the balancer for a member, lets Jetty's ProxyHandler stream the exchange, passes the
+ * response headers through the rewriter, and on a failed attempt decides between another member
+ * and an error status.
+ *
+ * <p>Each status has one meaning: 503 no usable member (including none that would accept a
+ * connection), 502 the backend failed after the request reached it, 504 the backend timed out.
+ */
+final class BalancingProxyHandler extends ProxyHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BalancingProxyHandler.class);
+    private static final String EXCHANGE = Exchange.class.getName();
+    /** Methods RFC 9110 calls idempotent: a request that reached a backend may still be replayed. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private final ProxyConfig config;
+    private final ProxyPassTable table;
+    private final Backends backends;
+    private final ResponseRewriter rewriter;
+    private final ForwardingHeaders forwarding;
+    private final BackendClients clients;
+    private final ClientOrigins origins;
+
+    BalancingProxyHandler(ProxyConfig config, Backends backends, BackendClients clients, ForwardingHeaders forwarding,
+                          ClientOrigins origins) {
+        this.config = config;
+        this.table = new ProxyPassTable(config.proxyPass());
+        this.backends = backends;
+        this.rewriter = new ResponseRewriter(config.reverse(), config.cookieDomains(), config.cookiePaths());
+        this.forwarding = forwarding;
+        this.clients = clients;
+        this.origins = origins;
+    }
+
+    /** Jetty's ProxyHandler builds its client through these, then adds its 100-continue handling. */
+    @Override
+    protected HttpClient newHttpClient() {
+        return clients.newClient(clients.defaultConnectTimeout());
+    }
+
+    @Override
+    protected void configureHttpClient(HttpClient httpClient) {
+        clients.configure(httpClient);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        for (HttpClient extra : clients.startPerTimeoutClients(getHttpClient())) {
+            addBean(extra, true);
+        }
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if ("CONNECT".equals(request.getMethod())) {
+            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "CONNECT is refused: Affinity is a reverse proxy, never a forward proxy");
+            return true;
+        }
+        HttpURI uri = request.getHttpURI();
+        String path = mergeSlashes(URIUtil.normalizePath(uri.getPath()));
+        if (path == null) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "path escapes the root");
+            return true;
+        }
+        Optional<ProxyPass.Outcome> outcome = table.map(path, uri.getQuery());
+        if (outcome.isEmpty() || !(outcome.get() instanceof ProxyPass.Mapped mapped)) {
+            return false;
+        }
+        Optional<Backends.Target> target = backends.resolve(mapped.url());
+        if (target.isEmpty()) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "no balancer for " + mapped.url());
+            return true;
+        }
+        Exchange exchange = new Exchange(target.get().balancer(), target.get().pathAndQuery(),
+                request.getHeaders().getValuesList(HttpHeader.COOKIE), origins.of(request));
+        request.setAttribute(EXCHANGE, exchange);
+        forward(request, response, callback, exchange);
+        return true;
+    }
+
+    /** Chooses a member and sends the request there, or answers 503 when none is usable. */
+    private void forward(Request request, Response response, Callback callback, Exchange exchange) {
+        Selection selection = exchange.balancer.select(exchange.target, exchange.cookies, exchange.tried);
+        if (selection.member().isEmpty()) {
+            if (!waitForMember(request, response, callback, exchange)) {
+                LOG.debug("503 for {}: {}", request.getHttpURI(), selection.why());
+                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, selection.why());
+            }
+            return;
+        }
+        exchange.startAttempt(selection.member().get(), selection.sticky());
+        super.handle(request, response, callback);
+    }
+
+    /**
+     * httpd's balancer {@code timeout}: with no usable member, look again every so often until the
+     * timeout has passed, without holding a thread.
+     */
+    private boolean waitForMember(Request request, Response response, Callback callback, Exchange exchange) {
+        Duration timeout = exchange.balancer.config().timeout();
+        if (timeout.isZero()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (exchange.waitDeadlineNanos == 0) {
+            exchange.waitDeadlineNanos = now + timeout.toNanos();
+        }
+        if (now - exchange.waitDeadlineNanos >= 0) {
+            return false;
+        }
+        long pause = Math.max(10, Math.min(100, timeout.toMillis() / 10));
+        getServer().getScheduler().schedule(() -> forward(request, response, callback, exchange), pause,
+                TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    @Override
+    protected HttpURI rewriteHttpURI(Request clientToProxyRequest) {
+        return HttpURI.from(exchange(clientToProxyRequest).backendUrl());
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientToProxyRequest, HttpURI newHttpURI) {
+        Exchange exchange = exchange(clientToProxyRequest);
+        MemberConfig member = exchange.member.config();
+        HttpClient client = clients.forMember(member);
+        return client.newRequest(newHttpURI.toURI())
+                .method(clientToProxyRequest.getMethod())
+                .idleTimeout(member.timeout().orElse(config.timeout()).toMillis(), TimeUnit.MILLISECONDS)
+                .onRequestBegin(r -> exchange.begun = true)
+                .onRequestCommit(r -> exchange.committed = true);
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+        Exchange exchange = exchange(clientToProxyRequest);
+        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.origin, headers));
+    }
+
+    @Override
+    protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        // ForwardingHeaders already did what httpd does; Jetty's own Via and Forwarded are not httpd's.
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
+            Request clientToProxyRequest, Response proxyToClientResponse,
+            org.eclipse.jetty.client.Request proxyToServerRequest) {
+        return new CountingRequestContent(clientToProxyRequest, exchange(clientToProxyRequest));
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
+            Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
+            Response proxyToClientResponse, Callback proxyToClientCallback) {
+        var jettyListener = (org.eclipse.jetty.client.Response.Listener) super.newServerToProxyResponseListener(
+                clientToProxyRequest, proxyToServerRequest, proxyToClientResponse, proxyToClientCallback);
+        Exchange exchange = exchange(clientToProxyRequest);
+        return new RewritingResponseListener(jettyListener, proxyToClientResponse, rewriter, exchange.origin,
+                exchange, forwarding.responseVia(clientToProxyRequest, exchange.origin));
+    }
+
+    /**
+     * A failed attempt. A member that could not be connected to goes into error. The request goes to
+     * another member when it can be replayed intact: nothing of its body was read and no response
+     * began, and either the connection failed or the method is idempotent.
+     */
+    @Override
+    protected void onServerToProxyResponseFailure(Request clientToProxyRequest,
+                                                  org.eclipse.jetty.client.Request proxyToServerRequest,
+                                                  org.eclipse.jetty.client.Response serverToProxyResponse,
+                                                  Response proxyToClientResponse, Callback proxyToClientCallback,
+                                                  Throwable failure) {
+        Exchange exchange = exchange(clientToProxyRequest);
+        if (exchange.clientBodyFailure != null) {
+            clientBodyFailed(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange.clientBodyFailure);
+            return;
+        }
+        Member member = exchange.member;
+        boolean connectFailed = !exchange.begun || isConnectFailure(failure);
+        if (connectFailed) {
+            member.markInError("cannot connect: " + describe(failure));
+        }
+        exchange.tried.add(member);
+        boolean replayable = !exchange.responseBegun && exchange.bodyBytes == 0 && !proxyToClientResponse.isCommitted()
+                && (connectFailed || IDEMPOTENT.contains(clientToProxyRequest.getMethod()));
+        boolean mayFailOver = !(exchange.sticky && exchange.balancer.config().noFailover())
+                && exchange.failovers < exchange.balancer.maxAttempts();
+        if (replayable && mayFailOver) {
+            exchange.failovers++;
+            LOG.debug("{} failed on {} ({}), trying another member", clientToProxyRequest.getHttpURI(), member,
+                    describe(failure));
+            forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
+            return;
+        }
+        int status = connectFailed ? HttpStatus.SERVICE_UNAVAILABLE_503
+                : failure instanceof TimeoutException ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
+        LOG.debug("{} for {} from {}: {}", status, clientToProxyRequest.getHttpURI(), member, describe(failure));
+        if (proxyToClientResponse.isCommitted()) {
+            // The status line is gone: abort, so the client sees a broken response, never a short one.
+            proxyToClientCallback.failed(failure);
+            return;
+        }
+        String why = switch (status) {
+            case HttpStatus.SERVICE_UNAVAILABLE_503 -> "no member of " + exchange.balancer + " accepted the connection";
+            case HttpStatus.GATEWAY_TIMEOUT_504 -> "the backend did not answer in time";
+            default -> "the backend failed to answer";
+        };
+        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, status, why);
+    }
+
+    /** The client sent a broken body: its error (400 for bad framing), and the member is not to blame. */
+    private static void clientBodyFailed(Request request, Response response, Callback callback, Throwable failure) {
+        int status = failure instanceof HttpException http ? http.getCode() : HttpStatus.BAD_REQUEST_400;
+        LOG.debug("{} for {}: the request body failed: {}", status, request.getHttpURI(), describe(failure));
+        if (response.isCommitted()) {
+            callback.failed(failure);
+        } else {
+            Response.writeError(request, response, callback, status, "the request body is malformed");
+        }
+    }
+
+    /** httpd's MergeSlashes, on by default: {@code /app//x} is {@code /app/x}. */
+    private static String mergeSlashes(String path) {
+        if (path == null || !path.contains("//")) {
+            return path;
+        }
+        StringBuilder merged = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || merged.length() == 0 || merged.charAt(merged.length() - 1) != '/') {
+                merged.append(c);
+            }
+        }
+        return merged.toString();
+    }
+
+    private static boolean isConnectFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static Exchange exchange(Request request) {
+        return (Exchange) request.getAttribute(EXCHANGE);
+    }
+
+    List<String> describeBalancers() {
+        return backends.all().values().stream().map(Object::toString).toList();
+    }
+}

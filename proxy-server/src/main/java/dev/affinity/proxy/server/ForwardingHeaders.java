@@ -1,0 +1,85 @@
+package dev.affinity.proxy.server;
+
+import dev.affinity.proxy.config.ProxyConfig;
+import dev.affinity.proxy.config.ViaMode;
+import dev.affinity.proxy.rewrite.ClientOrigin;
+import java.util.List;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The request headers a proxy adds or removes, as httpd's mod_proxy_http does: Host unless
+ * ProxyPreserveHost, X-Forwarded-For/-Host/-Server when ProxyAddHeaders is On (each appended to what
+ * an earlier proxy sent, separated by {@code ", "}), and Via per ProxyVia. httpd sends no
+ * {@code Forwarded} header, so neither does Affinity.
+ */
+final class ForwardingHeaders {
+
+
+    private final boolean preserveHost;
+    private final boolean addHeaders;
+    private final ViaMode via;
+    private final String serverHost;
+    private final String version;
+
+    /**
+     * @param serverHost the proxy's name: ServerName's host, or the machine's name
+     * @param version    Affinity's version, for {@code ProxyVia Full}
+     */
+    ForwardingHeaders(ProxyConfig config, String serverHost, String version) {
+        this.preserveHost = config.preserveHost();
+        this.addHeaders = config.addHeaders();
+        this.via = config.via();
+        this.serverHost = serverHost;
+        this.version = version;
+    }
+
+    /** Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone). */
+    void apply(Request clientToProxyRequest, ClientOrigin origin, HttpFields.Mutable headers) {
+        if (!preserveHost) {
+            // Jetty's client then sends the member's host:port, as httpd does.
+            headers.remove(HttpHeader.HOST);
+        }
+        if (addHeaders) {
+            append(headers, HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxyRequest));
+            String host = clientToProxyRequest.getHeaders().get(HttpHeader.HOST);
+            if (host != null) {
+                append(headers, HttpHeader.X_FORWARDED_HOST, host);
+            }
+            append(headers, HttpHeader.X_FORWARDED_SERVER, serverHost);
+        }
+        switch (via) {
+            case ON, FULL -> append(headers, HttpHeader.VIA, via(clientToProxyRequest, origin));
+            case BLOCK -> headers.remove(HttpHeader.VIA);
+            case OFF -> {
+            }
+        }
+    }
+
+    /** The Via value to add to a response, or null when ProxyVia adds none. */
+    String responseVia(Request clientToProxyRequest, ClientOrigin origin) {
+        return via == ViaMode.ON || via == ViaMode.FULL ? via(clientToProxyRequest, origin) : null;
+    }
+
+    /**
+     * httpd's Via line: the client's HTTP version, the proxy's name, and the port the client named
+     * unless it is 80, e.g. {@code 1.1 proxy.example:8080}; Full adds the product as a comment.
+     */
+    private String via(Request clientToProxyRequest, ClientOrigin origin) {
+        String protocol = clientToProxyRequest.getConnectionMetaData().getProtocol();
+        String httpVersion = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
+        String line = httpVersion + " " + serverHost + (origin.port() == 80 ? "" : ":" + origin.port());
+        return via == ViaMode.FULL ? line + " (Affinity/" + version + ")" : line;
+    }
+
+    private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {
+        List<String> previous = headers.getValuesList(header);
+        if (previous.isEmpty()) {
+            headers.put(header, value);
+            return;
+        }
+        headers.put(new HttpField(header, String.join(", ", previous) + ", " + value));
+    }
+}

@@ -1,0 +1,187 @@
+package dev.affinity.proxy.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.affinity.proxy.testing.Http;
+import dev.affinity.proxy.testing.Proxies;
+import dev.affinity.proxy.testing.TestBackend;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What clients see when members die, hang or break: failover where it is safe, else 502/503/504. */
+class FailoverTest {
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    private <T extends AutoCloseable> T started(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    @Test
+    void aKilledMemberCausesNoClientErrorAndComesBackAfterItsRetryWindow() throws Exception {
+        TestBackend node1 = TestBackend.start("node1", "127.0.0.2");
+        TestBackend node2 = started(TestBackend.start("node2", "127.0.0.3"));
+        String config = "<Proxy balancer://mycluster>\n"
+                + "  BalancerMember " + node1.url() + " route=node1 retry=1\n"
+                + "  BalancerMember " + node2.url() + " route=node2 retry=1\n"
+                + "  ProxySet stickysession=BALANCEID\n"
+                + "</Proxy>\nProxyPass / balancer://mycluster/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        Http http = new Http(proxy.uri());
+        assertEquals("node1", http.get("/").body());
+
+        node1.close();
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = http.get("/a", "Cookie", i % 2 == 0 ? "BALANCEID=balancer.node1" : "x=y");
+            assertEquals(200, r.statusCode(), "request " + i + " while node1 is down");
+            assertEquals("node2", r.body());
+        }
+        HttpResponse<String> post = http.post("/form", "name=value&more=1", "Cookie", "BALANCEID=balancer.node1");
+        assertEquals(200, post.statusCode());
+        assertEquals(17, node2.lastReceived().bodyBytes(), "the POST body reached node2 whole");
+
+        TestBackend back = started(TestBackend.start("node1", "127.0.0.2", node1.port()));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(
+                () -> "node1".equals(http.get("/", "Cookie", "BALANCEID=balancer.node1").body()));
+        assertTrue(back.requestCount() >= 1);
+    }
+
+    @Test
+    void withEveryMemberDownTheClientGets503AndTheProxyRecoversWithoutARestart() throws Exception {
+        TestBackend node1 = TestBackend.start("node1", "127.0.0.2");
+        int port = node1.port();
+        node1.close();
+        String config = "<Proxy balancer://c>\n  BalancerMember http://127.0.0.2:" + port + " retry=0\n</Proxy>\n"
+                + "ProxyPass / balancer://c/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        Http http = new Http(proxy.uri());
+        HttpResponse<String> r = http.get("/");
+        assertEquals(503, r.statusCode());
+        assertTrue(r.body().contains("Service Unavailable") || r.body().contains("503"), r.body());
+
+        started(TestBackend.start("node1", "127.0.0.2", port));
+        assertEquals("node1", http.get("/").body());
+    }
+
+    @Test
+    void aBackendThatHangsGives504WithinTheTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/hang", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        started(release::countDown);
+        AffinityProxy proxy = started(Proxies.start("ProxyPass / " + slow.url() + "/ timeout=1\n"));
+        long start = System.nanoTime();
+        HttpResponse<String> r = new Http(proxy.uri()).get("/hang");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(504, r.statusCode());
+        assertTrue(millis >= 900 && millis < 8000, "answered after " + millis + " ms");
+    }
+
+    @Test
+    void aBackendThatDropsTheConnectionAfterReadingAPostGives502AndIsNotReplayed() throws Exception {
+        try (ServerSocket breaking = new ServerSocket()) {
+            breaking.bind(new InetSocketAddress("127.0.0.2", 0));
+            TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+            Thread acceptor = new Thread(() -> readRequestThenClose(breaking), "breaking-backend");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String config = "<Proxy balancer://c>\n"
+                    + "  BalancerMember http://127.0.0.2:" + breaking.getLocalPort() + " route=broken\n"
+                    + "  BalancerMember " + healthy.url() + " route=healthy\n"
+                    + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+            AffinityProxy proxy = started(Proxies.start(config));
+            HttpResponse<String> r = new Http(proxy.uri()).post("/pay", "amount=100", "Cookie", "BALANCEID=x.broken");
+            assertEquals(502, r.statusCode());
+            assertEquals(0, healthy.requestCount(), "a POST whose body reached a backend is never replayed");
+        }
+    }
+
+    @Test
+    void anIdempotentRequestThatLostItsConnectionGoesToAnotherMember() throws Exception {
+        try (ServerSocket breaking = new ServerSocket()) {
+            breaking.bind(new InetSocketAddress("127.0.0.2", 0));
+            TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+            Thread acceptor = new Thread(() -> readRequestThenClose(breaking), "breaking-backend");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String config = "<Proxy balancer://c>\n"
+                    + "  BalancerMember http://127.0.0.2:" + breaking.getLocalPort() + " route=broken\n"
+                    + "  BalancerMember " + healthy.url() + " route=healthy\n"
+                    + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+            AffinityProxy proxy = started(Proxies.start(config));
+            HttpResponse<String> r = new Http(proxy.uri()).get("/page", "Cookie", "BALANCEID=x.broken");
+            assertEquals(200, r.statusCode());
+            assertEquals("healthy", r.body());
+        }
+    }
+
+    @Test
+    void theBalancerTimeoutWaitsForAMemberToComeBack() throws Exception {
+        TestBackend node1 = TestBackend.start("node1", "127.0.0.2");
+        int port = node1.port();
+        node1.close();
+        String config = "<Proxy balancer://c>\n  BalancerMember http://127.0.0.2:" + port + " retry=1\n"
+                + "  ProxySet timeout=10 forcerecovery=Off\n</Proxy>\nProxyPass / balancer://c/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        Http http = new Http(proxy.uri());
+        assertEquals(503, http.get("/").statusCode(), "the refused connection puts the member in error");
+        Thread restarter = new Thread(() -> {
+            try {
+                started(TestBackend.start("node1", "127.0.0.2", port));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // The next request finds no usable member and waits; the member's retry window ends within it.
+        restarter.start();
+        restarter.join(5_000);
+        HttpResponse<String> r = http.get("/");
+        assertEquals(200, r.statusCode());
+        assertEquals("node1", r.body());
+    }
+
+    /** A backend that reads a request head and a little body, then closes without answering. */
+    private static void readRequestThenClose(ServerSocket server) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(5_000);
+                InputStream in = s.getInputStream();
+                byte[] buffer = new byte[8192];
+                int n = in.read(buffer);
+                String head = n > 0 ? new String(buffer, 0, n, StandardCharsets.ISO_8859_1) : "";
+                if (head.startsWith("POST") && !head.contains("amount=")) {
+                    in.read(buffer);
+                }
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.affinity.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.affinity.proxy.testing.Proxies;
+import dev.affinity.proxy.testing.RawHttp;
+import dev.affinity.proxy.testing.TestBackend;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The header rules of httpd's mod_proxy_http, checked on the wire: what the backend receives
+ * (Host, X-Forwarded-*, Via, hop-by-hop) and what the client receives (ProxyPassReverse on
+ * Location, Content-Location and URI; cookie domain and path rewriting; hop-by-hop).
+ */
+class HeaderRulesTest {
+
+    private TestBackend backend;
+    private AffinityProxy proxy;
+
+    @BeforeEach
+    void startBackend() throws Exception {
+        backend = TestBackend.start("node1", "127.0.0.2");
+        backend.on("/redirect", exchange -> {
+            exchange.getResponseHeaders().add("Location", backend.url() + "/welcome?q=1");
+            exchange.getResponseHeaders().add("Content-Location", backend.url() + "/content");
+            exchange.getResponseHeaders().add("URI", backend.url() + "/uri");
+            backend.reply(exchange, 302, "");
+        });
+        backend.on("/relative", exchange -> {
+            exchange.getResponseHeaders().add("Location", "/elsewhere");
+            backend.reply(exchange, 302, "");
+        });
+        backend.on("/cookies", exchange -> {
+            exchange.getResponseHeaders().add("Set-Cookie", "a=1; Domain=127.0.0.2; Path=/app/x; HttpOnly");
+            exchange.getResponseHeaders().add("Set-Cookie", "b=2; domain=127.0.0.2019; Path=/other");
+            exchange.getResponseHeaders().add("Set-Cookie", "c=3;Domain=127.0.0.2 ;Max-Age=60");
+            backend.reply(exchange, 200, "");
+        });
+        backend.on("/hop", exchange -> {
+            exchange.getResponseHeaders().add("Connection", "X-Private");
+            exchange.getResponseHeaders().add("X-Private", "secret");
+            exchange.getResponseHeaders().add("X-Public", "kept");
+            exchange.getResponseHeaders().add("Proxy-Authenticate", "Basic");
+            backend.reply(exchange, 200, "");
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        backend.close();
+    }
+
+    private void startProxy(String extra) throws Exception {
+        proxy = Proxies.start("<Proxy balancer://c>\n  BalancerMember " + backend.url() + "\n</Proxy>\n"
+                + "ProxyPass / balancer://c/\n" + extra);
+    }
+
+    private RawHttp.Response get(String path, String... headerLines) throws Exception {
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n");
+        boolean hasHost = false;
+        for (String h : headerLines) {
+            hasHost |= h.regionMatches(true, 0, "Host:", 0, 5);
+            request.append(h).append("\r\n");
+        }
+        if (!hasHost) {
+            request.append("Host: 127.0.0.1:").append(proxy.port()).append("\r\n");
+        }
+        request.append("Connection: close\r\n\r\n");
+        return RawHttp.exchange("127.0.0.1", proxy.port(), request.toString());
+    }
+
+    @Test
+    void theBackendGetsItsOwnHostAndTheForwardedHeadersAppended() throws Exception {
+        startProxy("");
+        get("/a?b=1", "Host: example.test:8080", "X-Forwarded-For: 1.2.3.4", "X-Forwarded-Host: a.test",
+                "User-Agent: curl/8");
+        TestBackend.Received r = backend.lastReceived();
+        assertEquals("/a?b=1", r.rawTarget());
+        assertEquals("127.0.0.2:" + backend.port(), r.header("Host"));
+        assertEquals("1.2.3.4, 127.0.0.1", r.header("X-Forwarded-For"));
+        assertEquals("a.test, example.test:8080", r.header("X-Forwarded-Host"));
+        assertTrue(r.header("X-Forwarded-Server") != null && !r.header("X-Forwarded-Server").isEmpty());
+        assertEquals("curl/8", r.header("User-Agent"), "the client's User-Agent, not the proxy's");
+        assertNull(r.header("Via"), "ProxyVia is Off by default");
+        assertNull(r.header("Forwarded"), "httpd sends no Forwarded header");
+    }
+
+    @Test
+    void serverNameIsTheForwardedServerAndPreserveHostKeepsTheClientsHost() throws Exception {
+        startProxy("ServerName proxy.test:8443\nProxyPreserveHost On\n");
+        get("/", "Host: example.test:8080");
+        assertEquals("proxy.test", backend.lastReceived().header("X-Forwarded-Server"));
+        assertEquals("example.test:8080", backend.lastReceived().header("Host"));
+    }
+
+    @Test
+    void proxyAddHeadersOffSendsNoForwardedHeaders() throws Exception {
+        startProxy("ProxyAddHeaders Off\n");
+        get("/", "X-Forwarded-For: 1.2.3.4");
+        assertEquals("1.2.3.4", backend.lastReceived().header("X-Forwarded-For"), "passed through untouched");
+        assertNull(backend.lastReceived().header("X-Forwarded-Server"));
+    }
+
+    @Test
+    void proxyViaOnAddsAViaLineBothWays() throws Exception {
+        startProxy("ServerName proxy.test\nProxyVia On\n");
+        RawHttp.Response response = get("/", "Host: example.test:9999", "Via: 1.1 upstream");
+        assertEquals("1.1 upstream, 1.1 proxy.test:9999", backend.lastReceived().header("Via"));
+        assertEquals("1.1 proxy.test:9999", response.header("Via"));
+    }
+
+    @Test
+    void proxyViaBlockRemovesTheClientsVia() throws Exception {
+        startProxy("ProxyVia Block\n");
+        RawHttp.Response response = get("/", "Via: 1.1 upstream");
+        assertNull(backend.lastReceived().header("Via"));
+        assertNull(response.header("Via"));
+    }
+
+    @Test
+    void hopByHopHeadersAreRemovedBothWays() throws Exception {
+        startProxy("");
+        RawHttp.Response response = get("/hop", "Connection: close, X-Secret, Upgrade", "X-Secret: 1", "Keep-Alive: timeout=5",
+                "TE: trailers", "Upgrade: websocket", "Proxy-Connection: keep-alive", "X-Normal: yes");
+        assertEquals(200, response.status(), response::toString);
+        TestBackend.Received r = backend.lastReceived();
+        for (String name : List.of("X-Secret", "Keep-Alive", "TE", "Upgrade", "Proxy-Connection")) {
+            assertNull(r.header(name), name + " must not reach the backend");
+        }
+        assertEquals("yes", r.header("X-Normal"));
+        assertNull(response.header("X-Private"), "named in the backend's Connection header");
+        assertNull(response.header("Proxy-Authenticate"));
+        assertEquals("kept", response.header("X-Public"));
+    }
+
+    @Test
+    void redirectsToAMemberAreRewrittenToTheClientsOrigin() throws Exception {
+        startProxy("ProxyPassReverse / balancer://c/\n");
+        RawHttp.Response response = get("/redirect", "Host: 127.0.0.1:" + proxy.port());
+        String origin = "http://127.0.0.1:" + proxy.port();
+        assertEquals(302, response.status());
+        assertEquals(origin + "/welcome?q=1", response.header("Location"));
+        assertEquals(origin + "/content", response.header("Content-Location"));
+        assertEquals(origin + "/uri", response.header("URI"));
+        assertEquals("/elsewhere", get("/relative").header("Location"), "a relative Location passes unchanged");
+    }
+
+    @Test
+    void theRewrittenPortComesFromHostThenServerNameThenTheSchemeDefault() throws Exception {
+        startProxy("ServerName proxy.test:8443\nProxyPassReverse / " + backend.url() + "/\n");
+        assertEquals("http://example.test:8443/welcome?q=1", get("/redirect", "Host: example.test").header("Location"));
+        assertEquals("http://example.test:9999/welcome?q=1",
+                get("/redirect", "Host: example.test:9999").header("Location"));
+    }
+
+    @Test
+    void withoutProxyPassReverseTheBackendsLocationPassesUnchanged() throws Exception {
+        startProxy("");
+        assertEquals(backend.url() + "/welcome?q=1", get("/redirect").header("Location"));
+    }
+
+    @Test
+    void cookieDomainsAndPathsAreRewrittenAndNothingElse() throws Exception {
+        startProxy("ProxyPassReverseCookieDomain 127.0.0.2 localhost\nProxyPassReverseCookiePath /app /\n");
+        List<String> cookies = get("/cookies").headers("Set-Cookie");
+        assertEquals(List.of("a=1; Domain=localhost; Path=/; HttpOnly",
+                "b=2; domain=127.0.0.2019; Path=/other",
+                "c=3;Domain=localhost ;Max-Age=60"), cookies);
+    }
+}

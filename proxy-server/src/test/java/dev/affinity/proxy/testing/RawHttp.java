@@ -1,0 +1,120 @@
+package dev.affinity.proxy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Sends bytes exactly as written and reads one response, for the header-level cases a normal client
+ * will not produce (hop-by-hop headers, malformed framing, a chosen Host). Bounded by a socket
+ * timeout on every read.
+ */
+public final class RawHttp {
+
+    /** A parsed response: status, headers in order (names as sent), body. */
+    public record Response(int status, List<String[]> headers, String body) {
+        public String header(String name) {
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    return h[1];
+                }
+            }
+            return null;
+        }
+
+        public List<String> headers(String name) {
+            List<String> values = new ArrayList<>();
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    values.add(h[1]);
+                }
+            }
+            return values;
+        }
+    }
+
+    private RawHttp() {
+    }
+
+    /** Writes {@code request} (CRLFs included) and reads one response, the connection closed after. */
+    public static Response exchange(String host, int port, String request) throws IOException {
+        return exchange(host, port, request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public static Response exchange(String host, int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return read(socket.getInputStream());
+        }
+    }
+
+    private static Response read(InputStream in) throws IOException {
+        String statusLine = line(in);
+        if (statusLine == null) {
+            throw new IOException("connection closed before a status line");
+        }
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        List<String[]> headers = new ArrayList<>();
+        for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+            int colon = l.indexOf(':');
+            headers.add(new String[] {l.substring(0, colon), l.substring(colon + 1).strip()});
+        }
+        Response head = new Response(status, headers, "");
+        byte[] body;
+        String length = head.header("Content-Length");
+        String encoding = head.header("Transfer-Encoding");
+        if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+            body = chunked(in);
+        } else if (length != null) {
+            body = in.readNBytes(Integer.parseInt(length));
+        } else if (status == 204 || status == 304 || status / 100 == 1) {
+            body = new byte[0];
+        } else {
+            body = in.readAllBytes();
+        }
+        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] chunked(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            String size = line(in);
+            if (size == null) {
+                break;
+            }
+            int n = Integer.parseInt(size.split(";")[0].strip(), 16);
+            if (n == 0) {
+                for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+                    // trailers are read and dropped
+                }
+                break;
+            }
+            out.write(in.readNBytes(n));
+            line(in);
+        }
+        return out.toByteArray();
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                byte[] b = line.toByteArray();
+                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
+                return new String(b, 0, len, StandardCharsets.ISO_8859_1);
+            }
+            line.write(c);
+        }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+}
