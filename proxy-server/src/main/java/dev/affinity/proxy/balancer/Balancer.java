@@ -65,7 +65,9 @@ public final class Balancer {
                 selector.countSticky(routed.get(), Member::usable);
                 return Selection.of(routed.get(), true);
             }
-            if (config.noFailover()) {
+            // As httpd's member_of check: nofailover breaks only sessions of a member that exists; a
+            // route no member has (a removed node's stale cookie) is balanced like no route at all.
+            if (config.noFailover() && isRouteOfAMember(route.get())) {
                 return Selection.none("route '" + route.get() + "' of balancer://" + name()
                         + " has no usable member and nofailover is On");
             }
@@ -77,6 +79,15 @@ public final class Balancer {
         }
         return picked.map(m -> Selection.of(m, false))
                 .orElseGet(() -> Selection.none("balancer://" + name() + " has no usable member"));
+    }
+
+    private boolean isRouteOfAMember(String route) {
+        for (Member m : members) {
+            if (route.equals(m.route())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The usable member with that route, hot standbys last, as httpd's find_route_worker looks. */

@@ -30,7 +30,8 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
                              OptionalInt maxAttempts, boolean forceRecovery, Duration timeout) {
 
     public BalancerConfig {
-        requireNonNull(name, "name");
+        // httpd lowercases balancer names, so balancer://MyCluster and balancer://mycluster are one.
+        name = requireNonNull(name, "name").toLowerCase(Locale.ROOT);
         members = List.copyOf(members);
         requireNonNull(stickySession, "stickySession");
         requireNonNull(lbmethod, "lbmethod");

@@ -24,6 +24,7 @@ import java.util.function.Predicate;
  *   6        0  0  6              C     0  0  0
  * </pre>
  * so the schedule C B A C B C repeats: each member's share is its loadfactor over the total.
+ * As in httpd, loadfactors count in hundredths (1.5 is 150), so decimals are exact.
  */
 final class ByRequests implements LoadBalancingMethod {
 
@@ -60,8 +61,8 @@ final class ByRequests implements LoadBalancingMethod {
                 if (!eligible.test(m)) {
                     continue;
                 }
-                score[m.index()] += m.config().loadFactor();
-                total += m.config().loadFactor();
+                score[m.index()] += m.lbfactor();
+                total += m.lbfactor();
                 if (best == null || score[m.index()] > score[best.index()]) {
                     best = m;
                 }
@@ -77,8 +78,8 @@ final class ByRequests implements LoadBalancingMethod {
             int total = 0;
             for (Member m : members) {
                 if (usable.test(m)) {
-                    score[m.index()] += m.config().loadFactor();
-                    total += m.config().loadFactor();
+                    score[m.index()] += m.lbfactor();
+                    total += m.lbfactor();
                 }
             }
             score[chosen.index()] -= total;

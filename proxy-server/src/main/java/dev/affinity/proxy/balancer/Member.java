@@ -24,12 +24,15 @@ public final class Member {
     private final int index;
     private final LongSupplier nanoClock;
     private final AtomicLong errorSince;
+    /** The loadfactor in hundredths, read on every pick. */
+    private final int lbfactor;
 
     Member(MemberConfig config, String balancerName, int index, LongSupplier nanoClock) {
         this.config = requireNonNull(config, "config");
         this.balancerName = requireNonNull(balancerName, "balancerName");
         this.index = index;
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+        this.lbfactor = config.lbfactor();
         this.errorSince = new AtomicLong(config.has(MemberStatus.IN_ERROR) ? nanoClock.getAsLong() : OK);
     }
 
@@ -40,6 +43,10 @@ public final class Member {
     /** The route this member answers to; empty for none. */
     public String route() {
         return config.route();
+    }
+
+    int lbfactor() {
+        return lbfactor;
     }
 
     int index() {

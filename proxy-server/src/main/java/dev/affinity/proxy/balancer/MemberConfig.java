@@ -14,16 +14,17 @@ import java.util.Set;
  *
  * @param url               the member's base URL, {@code http://host:port[/path]}
  * @param route             the sticky route this member answers to; empty for none
- * @param loadFactor        its weight in byrequests, 1 to 100
+ * @param loadFactor        its weight in byrequests, 1 to 100 with up to two decimals
  * @param status            the status flags it starts with
  * @param retry             how long it stays in error before it is tried again
  * @param timeout           how long to wait for backend data; empty means ProxyTimeout
  * @param connectionTimeout how long to wait for a connection; empty means the timeout
  */
-public record MemberConfig(URI url, String route, int loadFactor, Set<MemberStatus> status, Duration retry,
+public record MemberConfig(URI url, String route, double loadFactor, Set<MemberStatus> status, Duration retry,
                            Optional<Duration> timeout, Optional<Duration> connectionTimeout) {
 
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
+    private static final String LOADFACTOR_RANGE = "a number from 1 to 100, at most two decimals, e.g. 1 or 1.5";
 
     public MemberConfig {
         requireNonNull(url, "url");
@@ -33,8 +34,8 @@ public record MemberConfig(URI url, String route, int loadFactor, Set<MemberStat
         requireNonNull(timeout, "timeout");
         requireNonNull(connectionTimeout, "connectionTimeout");
         checkUrl(url);
-        if (loadFactor < 1 || loadFactor > 100) {
-            throw new IllegalArgumentException("loadfactor=" + loadFactor + " (expected: a whole number from 1 to 100)");
+        if (!(loadFactor >= 1 && loadFactor <= 100)) {
+            throw new IllegalArgumentException("loadfactor=" + loadFactor + " (expected: " + LOADFACTOR_RANGE + ")");
         }
         if (timeout.filter(t -> t.isZero() || t.isNegative()).isPresent()
                 || connectionTimeout.filter(t -> t.isZero() || t.isNegative()).isPresent()) {
@@ -54,7 +55,7 @@ public record MemberConfig(URI url, String route, int loadFactor, Set<MemberStat
         return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout);
     }
 
-    public MemberConfig withLoadFactor(int newLoadFactor) {
+    public MemberConfig withLoadFactor(double newLoadFactor) {
         return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout);
     }
 
@@ -98,11 +99,23 @@ public record MemberConfig(URI url, String route, int loadFactor, Set<MemberStat
         }
     }
 
-    private static int parseLoadFactor(String value) {
-        if (value.isEmpty() || value.length() > 3 || !value.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("loadfactor='" + value + "' (expected: a whole number from 1 to 100)");
+    /** httpd's reading: up to two decimals count ({@code 1.559} is {@code 1.55}), stored as hundredths. */
+    private static double parseLoadFactor(String value) {
+        if (!value.matches("[0-9]{1,3}(\\.[0-9]+)?")) {
+            throw new IllegalArgumentException("loadfactor='" + value + "' (expected: " + LOADFACTOR_RANGE + ")");
         }
-        return Integer.parseInt(value);
+        int dot = value.indexOf('.');
+        String hundredths = dot < 0 ? value + "00" : value.substring(0, dot) + (value.substring(dot + 1) + "00").substring(0, 2);
+        int lbfactor = Integer.parseInt(hundredths);
+        if (lbfactor < 100 || lbfactor > 10_000) {
+            throw new IllegalArgumentException("loadfactor=" + value + " (expected: " + LOADFACTOR_RANGE + ")");
+        }
+        return lbfactor / 100.0;
+    }
+
+    /** The loadfactor in hundredths, the integer httpd's byrequests adds up: 1.5 is 150. */
+    public int lbfactor() {
+        return (int) Math.round(loadFactor * 100);
     }
 
     /** The scheme://host:port part, which identifies the backend connection pool. */

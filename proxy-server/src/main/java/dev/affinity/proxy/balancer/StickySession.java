@@ -107,10 +107,13 @@ public record StickySession(String cookieName, String urlName, char separator, b
         return c == '?' || c == '&' || (semicolonEnds && c == ';') || c == '#';
     }
 
-    /** The first cookie of that name among {@code a=1; b=2} pairs; quotes around a value are dropped. */
+    /**
+     * The first cookie of that name among {@code a=1; b=2} pairs; as in httpd, a comma also separates
+     * pairs (RFC 6265 cookie values never contain one). Quotes around a value are dropped.
+     */
     Optional<String> cookieValue(List<String> cookieHeaders) {
         for (String header : cookieHeaders) {
-            for (String pair : header.split(";")) {
+            for (String pair : header.split("[;,]")) {
                 int eq = pair.indexOf('=');
                 if (eq < 0 || !pair.substring(0, eq).strip().equals(cookieName)) {
                     continue;

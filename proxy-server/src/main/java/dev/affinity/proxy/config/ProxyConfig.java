@@ -63,7 +63,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
 
     /** The key under which a ProxyPass to a plain URL finds its implicit one-member balancer. */
     public static String directKey(String origin) {
-        return origin;
+        return origin.toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -105,7 +105,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
         }
 
         public Optional<BalancerConfig> balancer(String name) {
-            return Optional.ofNullable(balancers.get(name));
+            return Optional.ofNullable(balancers.get(name.toLowerCase(java.util.Locale.ROOT)));
         }
 
         /** {@code ProxyPass PATH URL}; URL may be {@code balancer://NAME/...} or {@code http://host:port/...}. */

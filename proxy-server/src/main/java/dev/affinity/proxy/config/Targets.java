@@ -21,13 +21,14 @@ public final class Targets {
         while (end < url.length() && "/?$".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        return Optional.of(url.substring(BALANCER.length(), end));
+        // Lowercase, as BalancerConfig stores it: httpd's balancer names are case-insensitive.
+        return Optional.of(url.substring(BALANCER.length(), end).toLowerCase(Locale.ROOT));
     }
 
     /** What follows {@code balancer://NAME}: {@code /cart?x=1}, or empty. */
     public static String pathAfterBalancer(String url) {
-        String name = balancerName(url).orElseThrow();
-        return url.substring(BALANCER.length() + name.length());
+        int end = BALANCER.length() + balancerName(url).orElseThrow().length();
+        return url.substring(end);
     }
 
     /**

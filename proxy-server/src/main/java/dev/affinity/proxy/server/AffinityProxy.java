@@ -146,7 +146,8 @@ public final class AffinityProxy implements AutoCloseable {
                     c.timeout().toSeconds());
             for (Member m : b.members()) {
                 MemberConfig mc = m.config();
-                LOG.info("{} loadfactor={} status={} retry={}s", m, mc.loadFactor(),
+                LOG.info("{} loadfactor={} status={} retry={}s", m,
+                        java.math.BigDecimal.valueOf(mc.loadFactor()).stripTrailingZeros().toPlainString(),
                         mc.status().isEmpty() ? "ok" : MemberStatus.format(mc.status()), mc.retry().toSeconds());
             }
         }
