@@ -22,20 +22,18 @@ final class WorkerKeys {
     }
 
     static String unknown(String key) {
-        String lower = key.toLowerCase(Locale.ROOT);
-        if (HTTPD_WORKER_KEYS.contains(lower) || HTTPD_BALANCER_KEYS.contains(lower)) {
-            return "key '" + key + "' is an httpd key that Affinity does not support yet (expected: "
-                    + MEMBER_KEYS + ")";
-        }
-        return "unknown member key '" + key + "' (expected: " + MEMBER_KEYS + ")";
+        return unknown(key, "member", MEMBER_KEYS);
     }
 
     static String unknownBalancerKey(String key) {
+        return unknown(key, "balancer", BALANCER_KEYS);
+    }
+
+    private static String unknown(String key, String kind, String expected) {
         String lower = key.toLowerCase(Locale.ROOT);
-        if (HTTPD_BALANCER_KEYS.contains(lower) || HTTPD_WORKER_KEYS.contains(lower)) {
-            return "key '" + key + "' is an httpd key that Affinity does not support yet (expected: "
-                    + BALANCER_KEYS + ")";
+        if (HTTPD_WORKER_KEYS.contains(lower) || HTTPD_BALANCER_KEYS.contains(lower)) {
+            return "key '" + key + "' is an httpd key that Affinity does not support yet (expected: " + expected + ")";
         }
-        return "unknown balancer key '" + key + "' (expected: " + BALANCER_KEYS + ")";
+        return "unknown " + kind + " key '" + key + "' (expected: " + expected + ")";
     }
 }

@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,20 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class ConfigReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigReader.class);
-
-    /** The directives this reader implements, for messages and near-miss detection. */
-    static final List<String> SUPPORTED = List.of("ProxyPass", "ProxyPassMatch", "ProxyPassReverse",
-            "ProxyPassReverseCookieDomain", "ProxyPassReverseCookiePath", "BalancerMember", "ProxySet",
-            "ProxyPreserveHost", "ProxyAddHeaders", "ProxyVia", "ProxyTimeout", "ProxyRequests", "Listen",
-            "ServerName", "Timeout", "<Proxy>");
-
-    /** Access directives that, inside {@code <Proxy>}, only grant what Affinity grants anyway. */
-    private static final Set<String> OPEN_ACCESS = Set.of("require all granted", "order allow,deny",
-            "order deny,allow", "allow from all", "satisfy any");
-
-    /** Directives of other modules that would change proxied traffic if they were honoured. */
-    private static final Set<String> WOULD_CHANGE_TRAFFIC = Set.of("header", "requestheader", "rewriterule",
-            "rewritecond", "rewriteengine", "sslproxyengine");
 
     private final String file;
     private final ProxyConfig.Builder builder = ProxyConfig.builder();
@@ -119,7 +103,7 @@ public final class ConfigReader {
             }
             case "listen" -> listen(d);
             case "servername" -> builder.serverName(single(d, "[scheme://]host[:port]"));
-            default -> other(d);
+            default -> ForeignDirectives.check(d);
         }
     }
 
@@ -143,7 +127,7 @@ public final class ConfigReader {
                 }
             }
             default -> {
-                Optional<Directive> proxyInside = firstProxyDirective(d.children());
+                Optional<Directive> proxyInside = ForeignDirectives.firstProxyDirective(d.children());
                 if (proxyInside.isPresent()) {
                     throw proxyInside.get().error(proxyInside.get().name() + " inside <" + d.name()
                             + "> is not supported (expected: proxy directives at top level, in <VirtualHost> or in <Proxy balancer://NAME>)");
@@ -151,19 +135,6 @@ public final class ConfigReader {
                 LOG.info("{}: <{}> ignored: not a proxy section", d.where(), d.name());
             }
         }
-    }
-
-    private static Optional<Directive> firstProxyDirective(List<Directive> directives) {
-        for (Directive d : directives) {
-            if (isProxyFamily(d.name())) {
-                return Optional.of(d);
-            }
-            Optional<Directive> nested = firstProxyDirective(d.children());
-            if (nested.isPresent()) {
-                return nested;
-            }
-        }
-        return Optional.empty();
     }
 
     private void proxySection(Directive d) {
@@ -184,7 +155,7 @@ public final class ConfigReader {
                     balancerMember(inner, name.get());
                 } else if (inner.is("ProxySet") && name.isPresent()) {
                     proxySet(inner, name.get());
-                } else if (isOpenAccess(inner)) {
+                } else if (ForeignDirectives.isOpenAccess(inner)) {
                     LOG.info("{}: {} ignored: Affinity does not restrict access", inner.where(), inner.name());
                 } else {
                     throw inner.error(inner.name() + " inside <Proxy " + url + "> is not supported (expected: "
@@ -199,11 +170,6 @@ public final class ConfigReader {
         } else {
             balancers.computeIfAbsent(name.get(), BalancerConfig::named);
         }
-    }
-
-    private static boolean isOpenAccess(Directive d) {
-        String line = (d.name() + " " + String.join(" ", d.args())).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-        return OPEN_ACCESS.contains(line.replace(", ", ","));
     }
 
     private void proxyPass(Directive d, boolean regex) {
@@ -263,53 +229,56 @@ public final class ConfigReader {
     }
 
     private void balancerMember(Directive d, String sectionBalancer) {
-        List<String> args = d.args();
-        String name = sectionBalancer;
-        if (name == null) {
-            Optional<String> first = args.isEmpty() ? Optional.empty() : Targets.balancerName(args.get(0));
-            if (first.isEmpty()) {
-                throw d.error("BalancerMember outside <Proxy balancer://NAME> must name its balancer first "
-                        + "(expected: BalancerMember balancer://NAME URL [key=value ...])");
-            }
-            name = first.get();
-            args = args.subList(1, args.size());
-        }
-        if (args.isEmpty()) {
+        Scoped scoped = scoped(d, sectionBalancer, "URL [key=value ...]");
+        if (scoped.args().isEmpty()) {
             throw d.error("BalancerMember needs a URL (expected: BalancerMember URL [key=value ...])");
         }
-        MemberConfig member = MemberConfig.of(args.get(0));
-        for (String kv : args.subList(1, args.size())) {
+        MemberConfig member = MemberConfig.of(scoped.args().get(0));
+        for (String kv : scoped.args().subList(1, scoped.args().size())) {
             String[] pair = keyValue(d, kv);
             member = member.with(pair[0], pair[1]);
         }
-        BalancerConfig b = balancers.computeIfAbsent(name, BalancerConfig::named);
-        balancers.put(name, b.withMember(member));
-        definedAt.putIfAbsent(name, d.where());
-        LOG.debug("{}: balancer://{} member {}", d.where(), name, member);
+        balancers.put(scoped.balancer(), balancer(scoped.balancer(), d).withMember(member));
+        LOG.debug("{}: balancer://{} member {}", d.where(), scoped.balancer(), member);
     }
 
     private void proxySet(Directive d, String sectionBalancer) {
-        List<String> args = d.args();
-        String name = sectionBalancer;
-        if (name == null) {
-            Optional<String> first = args.isEmpty() ? Optional.empty() : Targets.balancerName(args.get(0));
-            if (first.isEmpty()) {
-                throw d.error("ProxySet outside <Proxy balancer://NAME> must name its balancer first "
-                        + "(expected: ProxySet balancer://NAME key=value ...)");
-            }
-            name = first.get();
-            args = args.subList(1, args.size());
-        }
-        if (args.isEmpty()) {
+        Scoped scoped = scoped(d, sectionBalancer, "key=value ...");
+        if (scoped.args().isEmpty()) {
             throw d.error("ProxySet needs at least one key=value (expected: ProxySet key=value ...)");
         }
-        BalancerConfig b = balancers.computeIfAbsent(name, BalancerConfig::named);
-        for (String kv : args) {
+        BalancerConfig b = balancer(scoped.balancer(), d);
+        for (String kv : scoped.args()) {
             String[] pair = keyValue(d, kv);
             b = b.with(pair[0], pair[1]);
         }
-        balancers.put(name, b);
+        balancers.put(scoped.balancer(), b);
+    }
+
+    /** A directive's balancer and the arguments that follow it. */
+    private record Scoped(String balancer, List<String> args) {
+    }
+
+    /**
+     * Inside {@code <Proxy balancer://NAME>} the section names the balancer; outside, httpd wants the
+     * balancer URL as the first argument.
+     */
+    private static Scoped scoped(Directive d, String sectionBalancer, String syntax) {
+        if (sectionBalancer != null) {
+            return new Scoped(sectionBalancer, d.args());
+        }
+        Optional<String> first = d.args().isEmpty() ? Optional.empty() : Targets.balancerName(d.args().get(0));
+        if (first.isEmpty()) {
+            throw d.error(d.name() + " outside <Proxy balancer://NAME> must name its balancer first (expected: "
+                    + d.name() + " balancer://NAME " + syntax + ")");
+        }
+        return new Scoped(first.get(), d.args().subList(1, d.args().size()));
+    }
+
+    /** The balancer so far, remembering where it was first named for later messages. */
+    private BalancerConfig balancer(String name, Directive d) {
         definedAt.putIfAbsent(name, d.where());
+        return balancers.computeIfAbsent(name, BalancerConfig::named);
     }
 
     private void listen(Directive d) {
@@ -322,59 +291,6 @@ public final class ConfigReader {
         ListenAddress address = ListenAddress.parse(d.args().get(0));
         builder.listen(address.host(), address.port());
         listens.add(d.where());
-    }
-
-    private void other(Directive d) {
-        String lower = d.lowerName();
-        // A typo first: BalancerMembr is also of the proxy family, but "did you mean" is the useful answer.
-        Optional<String> nearMiss = nearMiss(d.name());
-        if (nearMiss.isPresent()) {
-            throw d.error("unknown directive " + d.name() + " (did you mean " + nearMiss.get() + "?)");
-        }
-        if (isProxyFamily(d.name())) {
-            throw d.error("directive " + d.name() + " is not supported (expected one of: " + String.join(", ", SUPPORTED) + ")");
-        }
-        if (WOULD_CHANGE_TRAFFIC.contains(lower)) {
-            throw d.error(d.name() + " is not supported: ignoring it would change what the proxy sends "
-                    + "(expected: remove it, or keep this traffic on httpd)");
-        }
-        LOG.info("{}: {} ignored: not a proxy directive", d.where(), d.name());
-    }
-
-    private static boolean isProxyFamily(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.startsWith("proxy") || lower.startsWith("balancer");
-    }
-
-    /** A supported directive within two edits of {@code name}, which is then taken for a typo. */
-    static Optional<String> nearMiss(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (String known : SUPPORTED) {
-            String k = known.replace("<", "").replace(">", "").toLowerCase(Locale.ROOT);
-            if (k.length() > 6 && editDistance(lower, k) <= 2) {
-                return Optional.of(known);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private static String[] keyValue(Directive d, String kv) {

@@ -8,13 +8,9 @@ import dev.affinity.proxy.rewrite.ProxyPass;
 import dev.affinity.proxy.rewrite.ProxyPassTable;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
@@ -39,8 +35,6 @@ final class BalancingProxyHandler extends ProxyHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(BalancingProxyHandler.class);
     private static final String EXCHANGE = Exchange.class.getName();
-    /** Methods RFC 9110 calls idempotent: a request that reached a backend may still be replayed. */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final ProxyConfig config;
     private final ProxyPassTable table;
@@ -193,11 +187,7 @@ final class BalancingProxyHandler extends ProxyHandler {
                 exchange, forwarding.responseVia(clientToProxyRequest, exchange.origin));
     }
 
-    /**
-     * A failed attempt. A member that could not be connected to goes into error. The request goes to
-     * another member when it can be replayed intact: nothing of its body was read and no response
-     * began, and either the connection failed or the method is idempotent.
-     */
+    /** A failed attempt: another member if {@link AttemptFailure} allows it, else the status it decides. */
     @Override
     protected void onServerToProxyResponseFailure(Request clientToProxyRequest,
                                                   org.eclipse.jetty.client.Request proxyToServerRequest,
@@ -205,52 +195,29 @@ final class BalancingProxyHandler extends ProxyHandler {
                                                   Response proxyToClientResponse, Callback proxyToClientCallback,
                                                   Throwable failure) {
         Exchange exchange = exchange(clientToProxyRequest);
-        if (exchange.clientBodyFailure != null) {
-            clientBodyFailed(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange.clientBodyFailure);
-            return;
-        }
+        AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(), failure,
+                proxyToClientResponse.isCommitted());
         Member member = exchange.member;
-        boolean connectFailed = !exchange.begun || isConnectFailure(failure);
-        if (connectFailed) {
-            member.markInError("cannot connect: " + describe(failure));
+        if (outcome.connectFailed()) {
+            member.markInError("cannot connect: " + AttemptFailure.describe(failure));
         }
         exchange.tried.add(member);
-        boolean replayable = !exchange.responseBegun && exchange.bodyBytes == 0 && !proxyToClientResponse.isCommitted()
-                && (connectFailed || IDEMPOTENT.contains(clientToProxyRequest.getMethod()));
-        boolean mayFailOver = !(exchange.sticky && exchange.balancer.config().noFailover())
-                && exchange.failovers < exchange.balancer.maxAttempts();
-        if (replayable && mayFailOver) {
+        if (outcome.mayFailOver(exchange)) {
             exchange.failovers++;
             LOG.debug("{} failed on {} ({}), trying another member", clientToProxyRequest.getHttpURI(), member,
-                    describe(failure));
+                    AttemptFailure.describe(failure));
             forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
             return;
         }
-        int status = connectFailed ? HttpStatus.SERVICE_UNAVAILABLE_503
-                : failure instanceof TimeoutException ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
-        LOG.debug("{} for {} from {}: {}", status, clientToProxyRequest.getHttpURI(), member, describe(failure));
+        LOG.debug("{} for {} from {}: {}", outcome.status(), clientToProxyRequest.getHttpURI(), member,
+                AttemptFailure.describe(failure));
         if (proxyToClientResponse.isCommitted()) {
             // The status line is gone: abort, so the client sees a broken response, never a short one.
             proxyToClientCallback.failed(failure);
             return;
         }
-        String why = switch (status) {
-            case HttpStatus.SERVICE_UNAVAILABLE_503 -> "no member of " + exchange.balancer + " accepted the connection";
-            case HttpStatus.GATEWAY_TIMEOUT_504 -> "the backend did not answer in time";
-            default -> "the backend failed to answer";
-        };
-        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, status, why);
-    }
-
-    /** The client sent a broken body: its error (400 for bad framing), and the member is not to blame. */
-    private static void clientBodyFailed(Request request, Response response, Callback callback, Throwable failure) {
-        int status = failure instanceof HttpException http ? http.getCode() : HttpStatus.BAD_REQUEST_400;
-        LOG.debug("{} for {}: the request body failed: {}", status, request.getHttpURI(), describe(failure));
-        if (response.isCommitted()) {
-            callback.failed(failure);
-        } else {
-            Response.writeError(request, response, callback, status, "the request body is malformed");
-        }
+        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, outcome.status(),
+                outcome.why());
     }
 
     /** httpd's MergeSlashes, on by default: {@code /app//x} is {@code /app/x}. */
@@ -268,27 +235,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         return merged.toString();
     }
 
-    private static boolean isConnectFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
-                    || t instanceof java.net.UnknownHostException
-                    || t instanceof java.nio.channels.UnresolvedAddressException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String describe(Throwable failure) {
-        String message = failure.getMessage();
-        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
     private static Exchange exchange(Request request) {
         return (Exchange) request.getAttribute(EXCHANGE);
-    }
-
-    List<String> describeBalancers() {
-        return backends.all().values().stream().map(Object::toString).toList();
     }
 }

@@ -106,40 +106,37 @@ class FailoverTest {
 
     @Test
     void aBackendThatDropsTheConnectionAfterReadingAPostGives502AndIsNotReplayed() throws Exception {
-        try (ServerSocket breaking = new ServerSocket()) {
-            breaking.bind(new InetSocketAddress("127.0.0.2", 0));
-            TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-            Thread acceptor = new Thread(() -> readRequestThenClose(breaking), "breaking-backend");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            String config = "<Proxy balancer://c>\n"
-                    + "  BalancerMember http://127.0.0.2:" + breaking.getLocalPort() + " route=broken\n"
-                    + "  BalancerMember " + healthy.url() + " route=healthy\n"
-                    + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
-            AffinityProxy proxy = started(Proxies.start(config));
-            HttpResponse<String> r = new Http(proxy.uri()).post("/pay", "amount=100", "Cookie", "BALANCEID=x.broken");
-            assertEquals(502, r.statusCode());
-            assertEquals(0, healthy.requestCount(), "a POST whose body reached a backend is never replayed");
-        }
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        HttpResponse<String> r = new Http(proxy.uri()).post("/pay", "amount=100", "Cookie", "BALANCEID=x.broken");
+        assertEquals(502, r.statusCode());
+        assertEquals(0, healthy.requestCount(), "a POST whose body reached a backend is never replayed");
     }
 
     @Test
     void anIdempotentRequestThatLostItsConnectionGoesToAnotherMember() throws Exception {
-        try (ServerSocket breaking = new ServerSocket()) {
-            breaking.bind(new InetSocketAddress("127.0.0.2", 0));
-            TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-            Thread acceptor = new Thread(() -> readRequestThenClose(breaking), "breaking-backend");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            String config = "<Proxy balancer://c>\n"
-                    + "  BalancerMember http://127.0.0.2:" + breaking.getLocalPort() + " route=broken\n"
-                    + "  BalancerMember " + healthy.url() + " route=healthy\n"
-                    + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
-            AffinityProxy proxy = started(Proxies.start(config));
-            HttpResponse<String> r = new Http(proxy.uri()).get("/page", "Cookie", "BALANCEID=x.broken");
-            assertEquals(200, r.statusCode());
-            assertEquals("healthy", r.body());
-        }
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        HttpResponse<String> r = new Http(proxy.uri()).get("/page", "Cookie", "BALANCEID=x.broken");
+        assertEquals(200, r.statusCode());
+        assertEquals("healthy", r.body());
+    }
+
+    private static String brokenAndHealthy(ServerSocket broken, TestBackend healthy) {
+        return "<Proxy balancer://c>\n"
+                + "  BalancerMember http://127.0.0.2:" + broken.getLocalPort() + " route=broken\n"
+                + "  BalancerMember " + healthy.url() + " route=healthy\n"
+                + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+    }
+
+    /** A backend on 127.0.0.2 that reads each request, then closes the connection without answering. */
+    private ServerSocket startBreakingBackend() throws IOException {
+        ServerSocket breaking = started(new ServerSocket());
+        breaking.bind(new InetSocketAddress("127.0.0.2", 0));
+        Thread acceptor = new Thread(() -> readRequestThenClose(breaking), "breaking-backend");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return breaking;
     }
 
     @Test

@@ -1,0 +1,72 @@
+package dev.affinity.proxy.server;
+
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpStatus;
+
+/**
+ * What one failed attempt means, decided in one place: whose fault it was, whether the request may
+ * go to another member, and otherwise which status the client gets.
+ *
+ * <ul>
+ *   <li>The client's body broke (bad chunking, early close): its error, 400, and no member is to blame.</li>
+ *   <li>No connection was made: the member goes into error; the request is intact and may go elsewhere;
+ *       503 if nowhere is left.</li>
+ *   <li>The backend timed out: 504. It failed otherwise after the request reached it: 502.</li>
+ * </ul>
+ * A request is replayed only while nothing of its body was read and no response began, and then only
+ * if the connection failed or the method is idempotent (RFC 9110 9.2.2).
+ *
+ * @param clientFault whether the client's request body failed
+ * @param connectFailed whether no connection to the member was made
+ * @param replayable whether the request could be sent again whole
+ * @param status what the client gets if it is not sent again
+ * @param why a short explanation for the error page
+ */
+record AttemptFailure(boolean clientFault, boolean connectFailed, boolean replayable, int status, String why) {
+
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    static AttemptFailure of(Exchange exchange, String method, Throwable failure, boolean responseCommitted) {
+        if (exchange.clientBodyFailure != null) {
+            Throwable cause = exchange.clientBodyFailure;
+            int status = cause instanceof HttpException http ? http.getCode() : HttpStatus.BAD_REQUEST_400;
+            return new AttemptFailure(true, false, false, status, "the request body is malformed");
+        }
+        boolean connectFailed = !exchange.begun || isConnectFailure(failure);
+        boolean replayable = !exchange.responseBegun && exchange.bodyBytes == 0 && !responseCommitted
+                && (connectFailed || IDEMPOTENT.contains(method));
+        if (connectFailed) {
+            return new AttemptFailure(false, true, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "no member of " + exchange.balancer + " accepted the connection");
+        }
+        if (failure instanceof TimeoutException) {
+            return new AttemptFailure(false, false, replayable, HttpStatus.GATEWAY_TIMEOUT_504,
+                    "the backend did not answer in time");
+        }
+        return new AttemptFailure(false, false, replayable, HttpStatus.BAD_GATEWAY_502, "the backend failed to answer");
+    }
+
+    /** Whether the balancer lets this request try another member: not past maxattempts, not a broken nofailover session. */
+    boolean mayFailOver(Exchange exchange) {
+        return replayable && !(exchange.sticky && exchange.balancer.config().noFailover())
+                && exchange.failovers < exchange.balancer.maxAttempts();
+    }
+
+    private static boolean isConnectFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}
