@@ -49,7 +49,8 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         }
         Set<String> urls = new HashSet<>();
         for (MemberConfig m : members) {
-            if (!urls.add(m.url().toString())) {
+            String url = m.url().toString();
+            if (!urls.add(url.endsWith("/") ? url.substring(0, url.length() - 1) : url)) {
                 throw new IllegalArgumentException("balancer://" + name + " has member " + m.url() + " twice");
             }
         }
@@ -111,7 +112,7 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
                 d.forceRecovery = parseOnOff(key, value);
                 break;
             case "timeout":
-                d.timeout = TimeValues.parse(key, value);
+                d.timeout = TimeValues.parsePositiveSeconds(key, value);
                 break;
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknownBalancerKey(key));
@@ -125,14 +126,21 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
                 "maxattempts", "forcerecovery").contains(key.toLowerCase(Locale.ROOT));
     }
 
-    /** How many other members a failed request may try: maxattempts, or by default one less than the members. */
+    /**
+     * How many more attempts a failed request may make: maxattempts, or as httpd documents the
+     * default, one less than the number of members, or 1 with a single member.
+     */
     public int effectiveMaxAttempts() {
-        return maxAttempts.orElse(Math.max(0, members.size() - 1));
+        return maxAttempts.orElse(Math.max(1, members.size() - 1));
     }
 
+    /** One character, or Off: then the whole session value is the route, as in httpd. */
     private static char parseSeparator(String value) {
+        if (value.equalsIgnoreCase("off")) {
+            return StickySession.NO_SEPARATOR;
+        }
         if (value.length() != 1) {
-            throw new IllegalArgumentException("stickysessionsep='" + value + "' (expected: one character, e.g. '.')");
+            throw new IllegalArgumentException("stickysessionsep='" + value + "' (expected: one character, e.g. '.', or Off)");
         }
         return value.charAt(0);
     }

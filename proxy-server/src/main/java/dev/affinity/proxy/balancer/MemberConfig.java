@@ -91,7 +91,7 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
             case "retry":
                 return withRetry(TimeValues.parseSeconds("retry", value));
             case "timeout":
-                return withTimeout(TimeValues.parse("timeout", value));
+                return withTimeout(TimeValues.parsePositiveSeconds("timeout", value));
             case "connectiontimeout":
                 return withConnectionTimeout(TimeValues.parse("connectiontimeout", value));
             default:

@@ -22,6 +22,9 @@ import java.util.Optional;
  */
 public record StickySession(String cookieName, String urlName, char separator, boolean semicolonEnds) {
 
+    /** {@code stickysessionsep=Off}: the whole value is the route. */
+    public static final char NO_SEPARATOR = '\0';
+
     public StickySession {
         requireNonNull(cookieName, "cookieName");
         requireNonNull(urlName, "urlName");
@@ -74,6 +77,9 @@ public record StickySession(String cookieName, String urlName, char separator, b
 
     /** The text after the first separator, if any is there and it is not empty. */
     public Optional<String> routeOf(String sessionValue) {
+        if (separator == NO_SEPARATOR) {
+            return sessionValue.isEmpty() ? Optional.empty() : Optional.of(sessionValue);
+        }
         int sep = sessionValue.indexOf(separator);
         if (sep < 0 || sep == sessionValue.length() - 1) {
             return Optional.empty();

@@ -39,6 +39,15 @@ public final class TimeValues {
         return Duration.ofSeconds(Long.parseLong(value));
     }
 
+    /** Whole seconds, at least one: httpd's worker and balancer {@code timeout} and ProxyTimeout. */
+    public static Duration parsePositiveSeconds(String key, String value) {
+        Duration d = parseSeconds(key, value);
+        if (d.isZero()) {
+            throw new IllegalArgumentException(key + "='" + value + "' (expected: at least 1 second, e.g. " + key + "=60)");
+        }
+        return d;
+    }
+
     private static IllegalArgumentException invalid(String key, String value) {
         return new IllegalArgumentException(key + "='" + value
                 + "' (expected: seconds, or a number with ms, s, mi or h, e.g. " + key + "=5 or " + key + "=500ms)");

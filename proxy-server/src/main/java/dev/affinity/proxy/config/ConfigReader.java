@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,6 @@ public final class ConfigReader {
     private final Map<String, SourceLocation> definedAt = new LinkedHashMap<>();
     /** The first ProxyPass(Match) or ProxyPassReverse naming each balancer, to report an undefined one there. */
     private final Map<String, Directive> namedBy = new LinkedHashMap<>();
-    private final List<SourceLocation> listens = new ArrayList<>();
     private Optional<java.time.Duration> proxyTimeout = Optional.empty();
     private Optional<java.time.Duration> coreTimeout = Optional.empty();
     private SourceLocation virtualHost;
@@ -94,8 +92,8 @@ public final class ConfigReader {
             case "proxypreservehost" -> builder.preserveHost(onOff(d));
             case "proxyaddheaders" -> builder.addHeaders(onOff(d));
             case "proxyvia" -> builder.via(ViaMode.parse(single(d, "On|Off|Full|Block")));
-            case "proxytimeout" -> proxyTimeout = Optional.of(TimeValues.parseSeconds("ProxyTimeout", single(d, "SECONDS")));
-            case "timeout" -> coreTimeout = Optional.of(TimeValues.parse("Timeout", single(d, "SECONDS")));
+            case "proxytimeout" -> proxyTimeout = Optional.of(TimeValues.parsePositiveSeconds("ProxyTimeout", single(d, "SECONDS")));
+            case "timeout" -> coreTimeout = Optional.of(positive(TimeValues.parse("Timeout", single(d, "SECONDS"))));
             case "proxyrequests" -> {
                 if (onOff(d)) {
                     throw d.error("ProxyRequests On makes a forward proxy, which Affinity never is (expected: ProxyRequests Off)");
@@ -127,10 +125,11 @@ public final class ConfigReader {
                 }
             }
             default -> {
-                Optional<Directive> proxyInside = ForeignDirectives.firstProxyDirective(d.children());
+                Optional<Directive> proxyInside = ForeignDirectives.firstUnignorable(d);
                 if (proxyInside.isPresent()) {
                     throw proxyInside.get().error(proxyInside.get().name() + " inside <" + d.name()
-                            + "> is not supported (expected: proxy directives at top level, in <VirtualHost> or in <Proxy balancer://NAME>)");
+                            + "> is not supported: Affinity cannot apply it to proxied requests (expected: proxy "
+                            + "directives at top level, in <VirtualHost> or in <Proxy balancer://NAME>)");
                 }
                 LOG.info("{}: <{}> ignored: not a proxy section", d.where(), d.name());
             }
@@ -155,7 +154,7 @@ public final class ConfigReader {
                     balancerMember(inner, name.get());
                 } else if (inner.is("ProxySet") && name.isPresent()) {
                     proxySet(inner, name.get());
-                } else if (ForeignDirectives.isOpenAccess(inner)) {
+                } else if (ForeignDirectives.isOpenAccess(inner, d.children())) {
                     LOG.info("{}: {} ignored: Affinity does not restrict access", inner.where(), inner.name());
                 } else {
                     throw inner.error(inner.name() + " inside <Proxy " + url + "> is not supported (expected: "
@@ -290,7 +289,6 @@ public final class ConfigReader {
         }
         ListenAddress address = ListenAddress.parse(d.args().get(0));
         builder.listen(address.host(), address.port());
-        listens.add(d.where());
     }
 
     private static String[] keyValue(Directive d, String kv) {
@@ -300,6 +298,13 @@ public final class ConfigReader {
             throw d.error("'" + kv + "' is not key=value (expected: key=value, e.g. route=node1" + hint + ")");
         }
         return new String[] {kv.substring(0, eq), kv.substring(eq + 1)};
+    }
+
+    private static java.time.Duration positive(java.time.Duration timeout) {
+        if (timeout.isZero()) {
+            throw new IllegalArgumentException("Timeout 0 (expected: more than 0, e.g. Timeout 60)");
+        }
+        return timeout;
     }
 
     private static String single(Directive d, String expected) {

@@ -24,8 +24,9 @@ final class ForeignDirectives {
             "ServerName", "Timeout", "<Proxy>");
 
     /** Access directives that, inside {@code <Proxy>}, only grant what Affinity grants anyway. */
-    private static final Set<String> OPEN_ACCESS = Set.of("require all granted", "order allow,deny",
-            "order deny,allow", "allow from all", "satisfy any");
+    private static final Set<String> OPEN_ACCESS = Set.of("require all granted", "allow from all", "satisfy any");
+    /** Order alone denies (allow,deny) or allows (deny,allow) by default; with Allow from all it grants all. */
+    private static final Set<String> ORDER = Set.of("order allow,deny", "order deny,allow");
 
     /** Directives of other modules that would change proxied traffic if they were honoured. */
     private static final Set<String> WOULD_CHANGE_TRAFFIC = Set.of("header", "requestheader", "rewriterule",
@@ -88,21 +89,43 @@ final class ForeignDirectives {
         return prev[b.length()];
     }
 
-    static Optional<Directive> firstProxyDirective(List<Directive> directives) {
-        for (Directive d : directives) {
-            if (isProxyFamily(d.name())) {
+    /**
+     * Whether a directive inside {@code <Proxy>} only grants what Affinity grants anyway. An
+     * {@code Order} line counts only next to {@code Allow from all}: alone, {@code Order allow,deny}
+     * denies every request in httpd.
+     */
+    static boolean isOpenAccess(Directive d, List<Directive> siblings) {
+        String line = normalized(d);
+        if (ORDER.contains(line)) {
+            return siblings.stream().anyMatch(s -> normalized(s).equals("allow from all"));
+        }
+        return OPEN_ACCESS.contains(line);
+    }
+
+    private static String normalized(Directive d) {
+        String line = (d.name() + " " + String.join(" ", d.args())).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        return line.replace(", ", ",").strip();
+    }
+
+    /**
+     * Sections whose directives apply to proxied URLs: a traffic-changing directive inside them
+     * cannot be ignored. {@code <Directory>} and {@code <Files>} apply to files, which Affinity never serves.
+     */
+    private static final Set<String> URL_SECTIONS = Set.of("location", "locationmatch", "if", "elseif", "else",
+            "proxymatch");
+
+    /** The first directive in an ignored section that cannot be ignored, if any. */
+    static Optional<Directive> firstUnignorable(Directive section) {
+        boolean urlScoped = URL_SECTIONS.contains(section.lowerName());
+        for (Directive d : section.children()) {
+            if (isProxyFamily(d.name()) || (urlScoped && WOULD_CHANGE_TRAFFIC.contains(d.lowerName()))) {
                 return Optional.of(d);
             }
-            Optional<Directive> nested = firstProxyDirective(d.children());
+            Optional<Directive> nested = d.section() ? firstUnignorable(d) : Optional.empty();
             if (nested.isPresent()) {
                 return nested;
             }
         }
         return Optional.empty();
-    }
-
-    static boolean isOpenAccess(Directive d) {
-        String line = (d.name() + " " + String.join(" ", d.args())).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-        return OPEN_ACCESS.contains(line.replace(", ", ","));
     }
 }

@@ -15,7 +15,7 @@ public record ListenAddress(String host, int port) {
         }
     }
 
-    /** Reads httpd's {@code Listen} forms: {@code 8080}, {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
+    /** Reads httpd's {@code Listen} forms: {@code 8080}, {@code *:8080}, {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
     public static ListenAddress parse(String value) {
         String host = "";
         String port = value;
@@ -25,6 +25,8 @@ public record ListenAddress(String host, int port) {
             port = value.substring(colon + 1);
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
+            } else if (host.equals("*")) {
+                host = "";
             } else if (host.isEmpty() || host.indexOf(':') >= 0) {
                 throw bad(value);
             }

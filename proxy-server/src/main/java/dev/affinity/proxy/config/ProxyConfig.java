@@ -136,7 +136,9 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                     throw new IllegalArgumentException("backend " + member.origin()
                             + " is already configured with other settings by an earlier ProxyPass");
                 }
-                direct.put(member.origin(), BalancerConfig.named(member.origin()).withMember(member));
+                // A plain worker is not a balancer: no forced recovery, so its retry window holds as in httpd.
+                direct.put(member.origin(), BalancerConfig.named(member.origin()).withMember(member)
+                        .with("forcerecovery", "Off"));
             });
             proxyPass.add(rule);
             return this;
@@ -244,7 +246,8 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                 for (MemberConfig m : b.members()) {
                     String base = m.url().toString();
                     base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-                    rules.add(new ReverseRule(path, part.equals("/") || part.isEmpty() ? base : base + part));
+                    // http://h:1/ and not http://h:1, which would also match http://h:15/.
+                    rules.add(new ReverseRule(path, base + (part.isEmpty() ? "/" : part)));
                 }
             }
             return rules;

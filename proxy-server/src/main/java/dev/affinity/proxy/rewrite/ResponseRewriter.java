@@ -38,8 +38,11 @@ public final class ResponseRewriter {
     public String url(String value, ClientOrigin origin) {
         for (ReverseRule rule : reverse) {
             String part = rule.url().startsWith("/") ? pathOf(value) : value;
-            if (part.regionMatches(true, 0, rule.url(), 0, rule.url().length())) {
-                String rest = part.substring(rule.url().length());
+            // http://h:1/ also stands for the bare http://h:1, never for http://h:15/.
+            boolean bare = rule.url().endsWith("/") && part.length() == rule.url().length() - 1
+                    && part.regionMatches(true, 0, rule.url(), 0, part.length());
+            if (bare || part.regionMatches(true, 0, rule.url(), 0, rule.url().length())) {
+                String rest = bare ? "" : part.substring(rule.url().length());
                 String mapped = rule.path().endsWith("/") && rest.startsWith("/")
                         ? rule.path() + rest.substring(1)
                         : rule.path() + rest;

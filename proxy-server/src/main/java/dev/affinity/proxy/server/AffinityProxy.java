@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -121,6 +122,8 @@ public final class AffinityProxy implements AutoCloseable {
         http.setSendDateHeader(false);
         http.setRequestHeaderSize(8192);
         http.setResponseHeaderSize(65536);
+        // Let "//" through to the handler, which merges it as httpd's MergeSlashes does, instead of a 400.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("affinity", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
         return http;
     }
 

@@ -16,7 +16,8 @@ import org.eclipse.jetty.http.HttpStatus;
  *   <li>The backend timed out: 504. It failed otherwise after the request reached it: 502.</li>
  * </ul>
  * A request is replayed only while nothing of its body was read and no response began, and then only
- * if the connection failed or the method is idempotent (RFC 9110 9.2.2).
+ * if the connection failed or the method is idempotent (RFC 9110 9.2.2) and the backend did not
+ * merely time out.
  *
  * @param clientFault whether the client's request body failed
  * @param connectFailed whether no connection to the member was made
@@ -35,13 +36,15 @@ record AttemptFailure(boolean clientFault, boolean connectFailed, boolean replay
             return new AttemptFailure(true, false, false, status, "the request body is malformed");
         }
         boolean connectFailed = !exchange.begun || isConnectFailure(failure);
-        boolean replayable = !exchange.responseBegun && exchange.bodyBytes == 0 && !responseCommitted
+        boolean timedOut = failure instanceof TimeoutException;
+        // A timed-out backend may still be working on the request: 504, never a second copy elsewhere.
+        boolean replayable = !timedOut && !exchange.responseBegun && exchange.bodyBytes == 0 && !responseCommitted
                 && (connectFailed || IDEMPOTENT.contains(method));
         if (connectFailed) {
             return new AttemptFailure(false, true, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
                     "no member of " + exchange.balancer + " accepted the connection");
         }
-        if (failure instanceof TimeoutException) {
+        if (timedOut) {
             return new AttemptFailure(false, false, replayable, HttpStatus.GATEWAY_TIMEOUT_504,
                     "the backend did not answer in time");
         }

@@ -124,7 +124,8 @@ final class BalancingProxyHandler extends ProxyHandler {
      */
     private boolean waitForMember(Request request, Response response, Callback callback, Exchange exchange) {
         Duration timeout = exchange.balancer.config().timeout();
-        if (timeout.isZero()) {
+        if (timeout.isZero() || exchange.tried.size() >= exchange.balancer.members().size()) {
+            // Nothing to wait for: this request already failed on every member.
             return false;
         }
         long now = System.nanoTime();

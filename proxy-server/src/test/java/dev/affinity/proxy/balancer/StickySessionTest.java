@@ -50,6 +50,14 @@ class StickySessionTest {
             assertEquals(Optional.of("node2.x"), route(colon, "/", "BALANCEID=a.b:node2.x"));
             assertEquals(Optional.empty(), route(colon, "/", "BALANCEID=abc.node2"));
         }
+
+        @Test
+        void stickysessionsepOffMakesTheWholeValueTheRoute() {
+            StickySession off = BALANCEID.withSeparator(StickySession.NO_SEPARATOR);
+
+            assertEquals(Optional.of("node2"), route(off, "/", "BALANCEID=node2"));
+            assertEquals(Optional.of("a.node2"), route(off, "/", "BALANCEID=a.node2"));
+        }
     }
 
     @Nested

@@ -281,7 +281,7 @@ class ConfigReaderTest {
             assertEquals("proxy.test", config.serverName().orElseThrow().host());
             assertEquals(Set.of("mycluster"), config.balancers().keySet());
             assertEquals(new SourceLocation(FILE, 7), config.proxyPass().get(0).where());
-            assertEquals(List.of(new ReverseRule("/", "http://127.0.0.1:9001")), config.reverse());
+            assertEquals(List.of(new ReverseRule("/", "http://127.0.0.1:9001/")), config.reverse());
         }
 
         @Test
@@ -341,6 +341,36 @@ class ConfigReaderTest {
                     """);
 
             assertEquals(1, config.proxyPass().size());
+        }
+    }
+
+    @Nested
+    class HttpdDefaults {
+
+        @Test
+        void listenStarBindsEveryInterface() {
+            assertEquals(new ListenAddress("", 8080), ListenAddress.parse("*:8080"));
+        }
+
+        @Test
+        void maxattemptsDefaultsToOneLessThanTheMembersOrOne() {
+            ProxyConfig config = parse("""
+                    BalancerMember balancer://one http://127.0.0.1:9001
+                    BalancerMember balancer://three http://127.0.0.1:9001
+                    BalancerMember balancer://three http://127.0.0.1:9002
+                    BalancerMember balancer://three http://127.0.0.1:9003
+                    ProxyPass /one balancer://one
+                    ProxyPass /three balancer://three
+                    """);
+            assertEquals(1, config.balancers().get("one").effectiveMaxAttempts());
+            assertEquals(2, config.balancers().get("three").effectiveMaxAttempts());
+        }
+
+        @Test
+        void aPlainWorkerKeepsItsRetryWindowBecauseItIsNotForcedToRecover() {
+            ProxyConfig config = parse("ProxyPass / http://127.0.0.1:9001/ retry=30\n");
+            BalancerConfig direct = config.balancers().get(ProxyConfig.directKey("http://127.0.0.1:9001"));
+            assertFalse(direct.forceRecovery());
         }
     }
 
@@ -407,9 +437,14 @@ class ConfigReaderTest {
         }
 
         @Test
-        void timeoutWithAnUnknownUnit() {
+        void timeoutsTakeWholeSecondsOrUnitsWhereHttpdDoes() {
             assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 timeout=5x\n", 1,
-                    "timeout='5x'", "expected: seconds, or a number with ms, s, mi or h");
+                    "timeout='5x'", "expected: whole seconds");
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 timeout=0\n", 1,
+                    "timeout='0'", "expected: at least 1 second");
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 connectiontimeout=5x\n", 1,
+                    "connectiontimeout='5x'", "expected: seconds, or a number with ms, s, mi or h");
+            assertRejected("ProxyTimeout 0\n", 1, "ProxyTimeout='0'", "expected: at least 1 second");
             assertRejected("ProxyTimeout soon\n", 1, "ProxyTimeout='soon'", "expected: whole seconds");
         }
 
@@ -591,6 +626,52 @@ class ConfigReaderTest {
                         BalancerMember http://127.0.0.1:9001
                     </Proxy>
                     """, 3, "no ProxyPass or ProxyPassMatch: nothing would be proxied");
+        }
+
+        @Test
+        void orderAloneDeniesInHttpdSoItIsRefused() {
+            assertRejected("""
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001
+                        Order allow,deny
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """, 3, "Order");
+            parse("""
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001
+                        Order allow,deny
+                        Allow from all
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """);
+        }
+
+        @Test
+        void aDirectiveThatWouldChangeProxiedTrafficIsRefusedInsideLocation() {
+            assertRejected("""
+                    ProxyPass / http://127.0.0.1:9001/
+                    <Location /admin>
+                        Header set X-Frame-Options DENY
+                    </Location>
+                    """, 3, "Header inside <Location>", "cannot apply it to proxied requests");
+            parse("""
+                    ProxyPass / http://127.0.0.1:9001/
+                    <Directory /var/www>
+                        RewriteEngine On
+                    </Directory>
+                    """);
+        }
+
+        @Test
+        void oneMemberWrittenWithAndWithoutItsSlashIsStillTwice() {
+            assertRejected("""
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001
+                        BalancerMember http://127.0.0.1:9001/
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """, 3, "twice");
         }
 
         private static void assertRejected(String text, int line, String... says) {

@@ -106,13 +106,15 @@ class ResponseRewriterTest {
                     .proxyPassReverse("/shop/", "balancer://c/app/")
                     .build();
 
-            assertEquals(List.of(new ReverseRule("/", "http://127.0.0.1:9001"), new ReverseRule("/", "http://127.0.0.1:9002"),
+            // Each member's URL keeps its slash, so http://127.0.0.1:90015/ is no member's.
+            assertEquals(List.of(new ReverseRule("/", "http://127.0.0.1:9001/"), new ReverseRule("/", "http://127.0.0.1:9002/"),
                     new ReverseRule("/shop/", "http://127.0.0.1:9001/app/"), new ReverseRule("/shop/", "http://127.0.0.1:9002/app/")),
                     config.reverse());
 
             ResponseRewriter rewriter = new ResponseRewriter(config.reverse(), config.cookieDomains(), config.cookiePaths());
             assertEquals("http://proxy.test:8080/welcome", rewriter.url("http://127.0.0.1:9001/welcome", PROXY));
             assertEquals("http://proxy.test:8080/welcome", rewriter.url("http://127.0.0.1:9002/welcome", PROXY));
+            assertEquals("http://127.0.0.1:90015/x", rewriter.url("http://127.0.0.1:90015/x", PROXY));
             assertEquals("http://proxy.test:8080/", rewriter.url("http://127.0.0.1:9002", PROXY));
         }
     }

@@ -105,6 +105,28 @@ class FailoverTest {
     }
 
     @Test
+    void aTimedOutRequestIsAnswered504AndNeverSentToASecondMember() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        started(release::countDown);
+        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        String config = "<Proxy balancer://c>\n"
+                + "  BalancerMember " + slow.url() + " route=slow timeout=1\n"
+                + "  BalancerMember " + healthy.url() + " route=healthy\n"
+                + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        HttpResponse<String> r = new Http(proxy.uri()).get("/report", "Cookie", "BALANCEID=x.slow");
+        assertEquals(504, r.statusCode());
+        assertEquals(0, healthy.requestCount(), "the slow member may still be working on it");
+    }
+
+    @Test
     void aBackendThatDropsTheConnectionAfterReadingAPostGives502AndIsNotReplayed() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
         AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));

@@ -103,6 +103,13 @@ class MalformedRequestTest {
     }
 
     @Test
+    void repeatedSlashesAreMergedAsHttpdsMergeSlashesDoes() throws Exception {
+        RawHttp.Response response = send("GET /app//x///y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertEquals(200, response.status());
+        assertEquals("/app/x/y", backend.lastReceived().rawTarget());
+    }
+
+    @Test
     void aPathThatClimbsAboveTheRootIsRefused() throws Exception {
         RawHttp.Response response = send("GET /app/../../etc/passwd HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         assertEquals(400, response.status());
