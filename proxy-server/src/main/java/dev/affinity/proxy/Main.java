@@ -38,7 +38,7 @@ public final class Main implements Callable<Integer> {
         System.exit(run(args));
     }
 
-    static int run(String... args) {
+    public static int run(String... args) {
         return new CommandLine(new Main()).execute(args);
     }
 

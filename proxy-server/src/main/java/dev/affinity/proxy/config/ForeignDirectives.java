@@ -116,12 +116,17 @@ final class ForeignDirectives {
 
     /** The first directive in an ignored section that cannot be ignored, if any. */
     static Optional<Directive> firstUnignorable(Directive section) {
-        boolean urlScoped = URL_SECTIONS.contains(section.lowerName());
+        return firstUnignorable(section, false);
+    }
+
+    /** A section inside a URL section applies to URLs too, however deep it is nested. */
+    private static Optional<Directive> firstUnignorable(Directive section, boolean insideUrlSection) {
+        boolean urlScoped = insideUrlSection || URL_SECTIONS.contains(section.lowerName());
         for (Directive d : section.children()) {
             if (isProxyFamily(d.name()) || (urlScoped && WOULD_CHANGE_TRAFFIC.contains(d.lowerName()))) {
                 return Optional.of(d);
             }
-            Optional<Directive> nested = d.section() ? firstUnignorable(d) : Optional.empty();
+            Optional<Directive> nested = d.section() ? firstUnignorable(d, urlScoped) : Optional.empty();
             if (nested.isPresent()) {
                 return nested;
             }

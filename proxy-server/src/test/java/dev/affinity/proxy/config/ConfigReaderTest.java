@@ -655,6 +655,14 @@ class ConfigReaderTest {
                         Header set X-Frame-Options DENY
                     </Location>
                     """, 3, "Header inside <Location>", "cannot apply it to proxied requests");
+            assertRejected("""
+                    ProxyPass / http://127.0.0.1:9001/
+                    <Location /admin>
+                        <IfModule mod_headers.c>
+                            RequestHeader unset Cookie
+                        </IfModule>
+                    </Location>
+                    """, 4, "RequestHeader inside <Location>");
             parse("""
                     ProxyPass / http://127.0.0.1:9001/
                     <Directory /var/www>
