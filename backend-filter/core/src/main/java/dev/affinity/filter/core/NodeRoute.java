@@ -1,0 +1,69 @@
+package dev.affinity.filter.core;
+
+import java.util.Enumeration;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Thread-safe (immutable). Everything the servlet adapters decide, so that each of them only
+ * translates between its servlet API and this: the settings read at startup, and per request
+ * whether to send the cookie and which one.
+ */
+public final class NodeRoute {
+
+    /** The name the filter registers under, so that a second registration can be recognised. */
+    public static final String FILTER_NAME = "affinity-balancer-route";
+
+    private static final System.Logger LOG = System.getLogger(NodeRoute.class.getName());
+
+    private final FilterSettings settings;
+    private final RouteCookie cookie;
+
+    private NodeRoute(FilterSettings settings) {
+        this.settings = settings;
+        this.cookie = settings.route().map(r -> new RouteCookie(settings)).orElse(null);
+    }
+
+    /**
+     * Reads the settings for one web application and logs what it will do: one INFO line naming the
+     * route and where it came from, or one WARN line naming the four ways to set it.
+     *
+     * @param initParams the filter's init-param, else the context's, by name
+     * @param app        the web application, for the log line
+     * @throws IllegalArgumentException for a bad setting, with the message to show
+     */
+    public static NodeRoute start(Function<String, Optional<String>> initParams, String app) {
+        FilterSettings settings = FilterSettings.read(SettingSources.of(initParams));
+        if (settings.route().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", app, FilterSettings.missingRouteWarning());
+        } else {
+            LOG.log(System.Logger.Level.INFO, "{0}: Affinity balancer filter issues {1}={2}.{3} (route from {4})", app,
+                    settings.cookieName(), settings.prefix(), settings.route().get(), settings.routeSource());
+        }
+        return new NodeRoute(settings);
+    }
+
+    public FilterSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The Set-Cookie value this request needs, or null when none: no route configured, or the
+     * client is already pinned here.
+     *
+     * @param cookieHeaders  the request's Cookie headers
+     * @param secure         whether the request came over TLS to this container
+     * @param forwardedProto the X-Forwarded-Proto header, or null
+     */
+    public String setCookieFor(Enumeration<String> cookieHeaders, boolean secure, String forwardedProto) {
+        if (cookie == null || cookie.pinnedHere(cookieHeaders)) {
+            return null;
+        }
+        return cookie.setCookie(secure || "https".equalsIgnoreCase(forwardedProto));
+    }
+
+    /** Whether the cookie waits for an HttpSession ({@code balancer.cookie.when=session}). */
+    public boolean onlyWithSession() {
+        return settings.when() == FilterSettings.When.SESSION;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.affinity.demo.launcher;
+
+import dev.affinity.proxy.config.ConfigReader;
+import dev.affinity.proxy.config.ListenAddress;
+import dev.affinity.proxy.config.ProxyConfig;
+import dev.affinity.proxy.server.AffinityProxy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The demo cluster: node1 and node2 as embedded Tomcats, and the Affinity proxy in front of them,
+ * configured from {@code cluster.conf} as a user would configure it. For the integration tests and
+ * for the launcher alike.
+ *
+ * <p>cluster.conf names 127.0.0.1:8080 (proxy), :8081 and :8082 (nodes). Other ports, or port 0
+ * for free ones, are put into its text before it is read, so the file stays the tutorial's shape.
+ */
+public final class DemoCluster implements AutoCloseable {
+
+    /** The ports cluster.conf is written for. */
+    public static final int PROXY_PORT = 8080;
+    public static final int NODE1_PORT = 8081;
+    public static final int NODE2_PORT = 8082;
+
+    private final String host;
+    private final int[] nodePorts;
+    private final DemoNode[] nodes;
+    private final AffinityProxy proxy;
+    private final String configText;
+
+    private DemoCluster(String host, DemoNode node1, DemoNode node2, AffinityProxy proxy, String configText) {
+        this.host = host;
+        this.nodePorts = new int[] {node1.port(), node2.port()};
+        this.nodes = new DemoNode[] {node1, node2};
+        this.proxy = proxy;
+        this.configText = configText;
+    }
+
+    /** Starts the nodes, then the proxy; port 0 picks a free port for any of them. */
+    public static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port) throws Exception {
+        DemoNode node1 = null;
+        DemoNode node2 = null;
+        try {
+            node1 = DemoNode.start("node1", host, node1Port);
+            node2 = DemoNode.start("node2", host, node2Port);
+            String text = configFor(host, node1.port(), node2.port());
+            ProxyConfig config = ConfigReader.parse("cluster.conf", text)
+                    .withListen(List.of(new ListenAddress(host, proxyPort)));
+            AffinityProxy proxy = AffinityProxy.start(config);
+            return new DemoCluster(host, node1, node2, proxy, text);
+        } catch (Exception e) {
+            closeQuietly(node2);
+            closeQuietly(node1);
+            throw e;
+        }
+    }
+
+    /** cluster.conf with the nodes' real addresses in place of 127.0.0.1:8081 and :8082. */
+    static String configFor(String host, int node1Port, int node2Port) {
+        return shippedConfig()
+                .replace("127.0.0.1:" + NODE1_PORT, host + ":" + node1Port)
+                .replace("127.0.0.1:" + NODE2_PORT, host + ":" + node2Port);
+    }
+
+    /** The cluster.conf shipped in the jar. */
+    public static String shippedConfig() {
+        try (InputStream in = DemoCluster.class.getResourceAsStream("/cluster.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("cluster.conf is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI proxyUri() {
+        return proxy.uri();
+    }
+
+    public synchronized DemoNode node1() {
+        return nodes[0];
+    }
+
+    public synchronized DemoNode node2() {
+        return nodes[1];
+    }
+
+    /** Stops a node ("node1" or "node2") as if its process had gone: its port refuses connections. */
+    public synchronized void stopNode(String route) throws Exception {
+        int i = index(route);
+        if (nodes[i] != null) {
+            nodes[i].close();
+            nodes[i] = null;
+        }
+    }
+
+    /** Starts a stopped node again on its old port. */
+    public synchronized void startNode(String route) throws Exception {
+        int i = index(route);
+        if (nodes[i] == null) {
+            nodes[i] = DemoNode.start(route, host, nodePorts[i]);
+        }
+    }
+
+    private static int index(String route) {
+        return switch (route) {
+            case "node1" -> 0;
+            case "node2" -> 1;
+            default -> throw new IllegalArgumentException("no node '" + route + "' (expected: node1 or node2)");
+        };
+    }
+
+    /** The config text the proxy runs, after the ports were put in. */
+    public String configText() {
+        return configText;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        proxy.close();
+        closeQuietly(nodes[1]);
+        closeQuietly(nodes[0]);
+    }
+
+    private static void closeQuietly(DemoNode node) {
+        if (node != null) {
+            try {
+                node.close();
+            } catch (Exception e) {
+                // stopping is best effort: the JVM may be on its way out
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.affinity.demo.launcher;
+
+import dev.affinity.demo.app.DemoServlets;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.ContextConfig;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/**
+ * One demo node: an embedded Tomcat 11 serving the demo app with its route. The Affinity filter is
+ * not mentioned here: its jar is on the classpath, so Tomcat finds its ServletContainerInitializer
+ * as it would in a container's lib folder, exactly as for a user's app.
+ */
+public final class DemoNode implements AutoCloseable {
+
+    private final String route;
+    private final String host;
+    private final Tomcat tomcat;
+    private final Path baseDir;
+
+    private DemoNode(String route, String host, Tomcat tomcat, Path baseDir) {
+        this.route = route;
+        this.host = host;
+        this.tomcat = tomcat;
+        this.baseDir = baseDir;
+    }
+
+    /** Starts a node on {@code host:port} (port 0 picks a free one). */
+    public static DemoNode start(String route, String host, int port) throws IOException, LifecycleException {
+        Path baseDir = Files.createTempDirectory("affinity-demo-" + route);
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        Connector connector = new Connector();
+        connector.setPort(port);
+        connector.setProperty("address", host);
+        tomcat.getService().addConnector(connector);
+        tomcat.setConnector(connector);
+        // Each node its own Engine name, so two nodes in one JVM do not share JMX names.
+        tomcat.getEngine().setName("affinity-" + route);
+
+        Path docBase = Files.createDirectories(baseDir.resolve("webapp"));
+        Context context = tomcat.addContext("", docBase.toString());
+        // The route as a user would give it in context.xml; the Affinity filter reads the same parameter.
+        context.addParameter("balancer.route", route);
+        context.addApplicationListener(DemoServlets.class.getName());
+        // ContextConfig runs ServletContainerInitializers, which is how the filter installs itself.
+        ContextConfig config = new ContextConfig();
+        config.setDefaultWebXml(Constants.NO_DEFAULT_WEB_XML);
+        context.addLifecycleListener(config);
+        // Our jars need no annotation scan; the SCI lookup does not depend on it.
+        ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
+        tomcat.start();
+        if (context.getState() != LifecycleState.STARTED) {
+            tomcat.stop();
+            tomcat.destroy();
+            throw new IllegalStateException("node " + route + " failed to start its web application; see the log above");
+        }
+        return new DemoNode(route, host, tomcat, baseDir);
+    }
+
+    public String route() {
+        return route;
+    }
+
+    public int port() {
+        return tomcat.getConnector().getLocalPort();
+    }
+
+    public URI uri() {
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    @Override
+    public void close() throws LifecycleException {
+        if (tomcat.getServer().getState().isAvailable()) {
+            tomcat.stop();
+        }
+        tomcat.destroy();
+        deleteQuietly(baseDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    /** Tomcat's marker for "no default web.xml", named here so the code says what it means. */
+    private static final class Constants {
+        static final String NO_DEFAULT_WEB_XML = org.apache.catalina.startup.Constants.NoDefaultWebXml;
+    }
+}

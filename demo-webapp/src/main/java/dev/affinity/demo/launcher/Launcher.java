@@ -1,0 +1,101 @@
+package dev.affinity.demo.launcher;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar affinity-demo.jar}: the demo cluster (proxy on 8080, node1 on 8081, node2 on
+ * 8082) until Ctrl-C or SIGTERM. {@code node} starts one node alone and {@code proxy} the proxy
+ * alone, so that a node can be killed for real while the rest runs.
+ */
+@Command(name = "affinity-demo", mixinStandardHelpOptions = true,
+        description = "Two Tomcat nodes behind the Affinity proxy: sticky sessions, failover, redirect rewriting.",
+        subcommands = {Launcher.Node.class, Launcher.Proxy.class})
+public final class Launcher implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "loopback address to bind (default ${DEFAULT-VALUE})")
+    private String host;
+
+    @Option(names = "--ports", split = ",", paramLabel = "PROXY,NODE1,NODE2",
+            description = "ports for proxy, node1 and node2 (default 8080,8081,8082; 0 picks a free port)")
+    private List<Integer> ports = List.of(DemoCluster.PROXY_PORT, DemoCluster.NODE1_PORT, DemoCluster.NODE2_PORT);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Launcher()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (ports.size() != 3) {
+            System.err.println("affinity-demo: --ports takes three ports: PROXY,NODE1,NODE2 (e.g. --ports 0,0,0)");
+            return 2;
+        }
+        DemoCluster cluster = DemoCluster.start(host, ports.get(0), ports.get(1), ports.get(2));
+        System.out.println();
+        System.out.println("Affinity demo cluster is up:");
+        System.out.println("  node1  " + cluster.node1().uri());
+        System.out.println("  node2  " + cluster.node2().uri());
+        System.out.println("  proxy  " + cluster.proxyUri());
+        System.out.println();
+        System.out.println("Open " + browserUrl(cluster.proxyUri().getPort()) + " and press Ctrl-C to stop.");
+        awaitShutdown(cluster);
+        return 0;
+    }
+
+    /** localhost rather than 127.0.0.1: cluster.conf rewrites cookie domains to localhost, so the browser keeps them. */
+    private String browserUrl(int port) {
+        return "http://" + ("127.0.0.1".equals(host) ? "localhost" : host) + ":" + port + "/";
+    }
+
+    /** Blocks until SIGTERM or Ctrl-C, then closes what it started. */
+    static void awaitShutdown(AutoCloseable started) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.close();
+            } catch (Exception e) {
+                System.err.println("affinity-demo: error while stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "affinity-demo-shutdown"));
+        stopped.await();
+    }
+
+    /** {@code node --route node1 --port 8081}: one node alone. */
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Start one demo node alone.")
+    static final class Node implements Callable<Integer> {
+        @Option(names = "--route", required = true, description = "the node's route, e.g. node1")
+        private String route;
+
+        @Option(names = "--port", required = true, description = "port (0 picks a free one)")
+        private int port;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
+        private String host;
+
+        @Override
+        public Integer call() throws Exception {
+            DemoNode node = DemoNode.start(route, host, port);
+            System.out.println("Affinity demo node " + route + " is up at " + node.uri());
+            awaitShutdown(node);
+            return 0;
+        }
+    }
+
+    /** {@code proxy --config cluster.conf}: the proxy alone, exactly as affinity-proxy.jar runs it. */
+    @Command(name = "proxy", description = "Start the Affinity proxy alone (same options as affinity-proxy.jar: --config FILE [--listen HOST:PORT]).")
+    static final class Proxy implements Callable<Integer> {
+        @CommandLine.Unmatched
+        private List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return dev.affinity.proxy.Main.run(args.toArray(String[]::new));
+        }
+    }
+}
