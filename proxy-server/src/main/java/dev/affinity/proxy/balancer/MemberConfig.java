@@ -157,6 +157,10 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("member URL '" + uri + "' has no host (expected: http://host:port[/path])");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new IllegalArgumentException("member URL '" + uri + "' has port " + uri.getPort()
+                    + " (expected: a port from 1 to 65535)");
+        }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("member URL '" + uri + "' has a query or fragment (expected: http://host:port[/path])");
         }

@@ -58,6 +58,10 @@ public final class Targets {
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("ProxyPass URL '" + url + "' has no host (expected: http://host:port/path)");
         }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("ProxyPass URL '" + url + "' has port " + port
+                    + " (expected: a port from 1 to 65535)");
+        }
         return scheme + "://" + uri.getHost() + ":" + port;
     }
 

@@ -682,6 +682,13 @@ class ConfigReaderTest {
                     """, 3, "twice");
         }
 
+        @Test
+        void aPortOutsideTheTcpRangeIsRefused() {
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:118081\n", 1,
+                    "has port 118081", "expected: a port from 1 to 65535");
+            assertRejected("ProxyPass / http://127.0.0.1:70000/\n", 1, "has port 70000");
+        }
+
         private static void assertRejected(String text, int line, String... says) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse(text));
             String message = e.getMessage();

@@ -33,7 +33,14 @@ public final class NodeRoute {
      * @throws IllegalArgumentException for a bad setting, with the message to show
      */
     public static NodeRoute start(Function<String, Optional<String>> initParams, String app) {
-        FilterSettings settings = FilterSettings.read(SettingSources.of(initParams));
+        FilterSettings settings;
+        try {
+            settings = FilterSettings.read(SettingSources.of(initParams));
+        } catch (IllegalArgumentException e) {
+            // Also here, not only in the exception: Tomcat puts a failed filter's reason in a log few people read.
+            LOG.log(System.Logger.Level.ERROR, "{0}: {1}", app, e.getMessage());
+            throw e;
+        }
         if (settings.route().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}", app, FilterSettings.missingRouteWarning());
         } else {

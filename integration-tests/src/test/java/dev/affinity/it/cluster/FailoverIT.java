@@ -1,0 +1,51 @@
+package dev.affinity.it.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.affinity.demo.launcher.DemoCluster;
+import io.restassured.response.Response;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A node goes away and comes back while clients keep using the cluster. */
+@ExtendWith(ClusterExtension.class)
+class FailoverIT {
+
+    @Test
+    void clientsOfAStoppedNodeMoveToTheOtherWithoutAnErrorAndNewClientsReachItWhenItReturns(DemoCluster cluster)
+            throws Exception {
+        Client client = pinnedTo("node1", cluster);
+        cluster.stopNode("node1");
+        try {
+            Response moved = client.get("/api/whoami");
+            moved.then().statusCode(200);
+            assertEquals("node2", moved.jsonPath().getString("node"));
+            assertEquals("balancer.node2", moved.getCookie("BALANCEID"), "node2 re-pins the client to itself");
+            for (int i = 0; i < 20; i++) {
+                Response r = client.get("/api/whoami");
+                r.then().statusCode(200);
+                assertEquals("node2", r.jsonPath().getString("node"), "request " + i + " after the move");
+            }
+        } finally {
+            cluster.startNode("node1");
+        }
+        // node1 is tried again once its retry window (5 s in cluster.conf) has passed.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                "node1".equals(new Client(cluster.proxyUri()).get("/api/whoami").jsonPath().getString("node")));
+        assertEquals("node2", client.get("/api/whoami").jsonPath().getString("node"),
+                "a client re-pinned to node2 stays there: no fail-back to a stale session");
+    }
+
+    /** A new client, retried until the balancer happens to give it the wanted node. */
+    private static Client pinnedTo(String node, DemoCluster cluster) {
+        for (int i = 0; i < 10; i++) {
+            Client client = new Client(cluster.proxyUri());
+            if (node.equals(client.get("/api/whoami").jsonPath().getString("node"))) {
+                return client;
+            }
+        }
+        throw new AssertionError("no client was ever balanced to " + node);
+    }
+}
