@@ -13,6 +13,7 @@ enum Installation {
     TOMCAT_9("it.tomcat9.home", ""),
     JAKARTA_FILTER_JAR("it.filter.jars", "affinity-backend-filter.jar"),
     JAVAX_FILTER_JAR("it.filter.jars", "affinity-backend-filter-javax.jar"),
+    DEMO_WAR("it.demo.war", ""),
     CATALINA_BASES("it.catalina.bases", "");
 
     private final String property;

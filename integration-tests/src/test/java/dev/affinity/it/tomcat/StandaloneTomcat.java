@@ -76,6 +76,7 @@ final class StandaloneTomcat implements AutoCloseable {
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<WebApp> webapps = new ArrayList<>();
         private final List<Path> containerLibs = new ArrayList<>();
+        private final Map<String, Path> wars = new LinkedHashMap<>();
         private Optional<String> jvmRoute = Optional.empty();
 
         private Setup(Path home, Path base) {
@@ -101,6 +102,12 @@ final class StandaloneTomcat implements AutoCloseable {
             return this;
         }
 
+        /** A WAR file dropped into webapps/ under this name, e.g. {@code ROOT.war}, as an operator deploys one. */
+        Setup war(String name, Path war) {
+            wars.put(requireNonNull(name, "name"), requireNonNull(war, "war"));
+            return this;
+        }
+
         /** A jar in $CATALINA_BASE/lib, which Tomcat's common class loader gives to every application. */
         Setup containerLib(Path jar) {
             containerLibs.add(requireNonNull(jar, "jar"));
@@ -111,6 +118,7 @@ final class StandaloneTomcat implements AutoCloseable {
             int port = freeLoopbackPort();
             CatalinaBase catalinaBase = CatalinaBase.create(home, base, port, jvmRoute);
             webapps.forEach(app -> app.writeInto(catalinaBase.webapps()));
+            wars.forEach((name, war) -> copy(war, catalinaBase.webapps().resolve(name)));
             for (Path jar : containerLibs) {
                 copy(jar, catalinaBase.lib().resolve(jar.getFileName()));
             }
