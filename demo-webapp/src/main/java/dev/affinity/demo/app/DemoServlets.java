@@ -12,8 +12,8 @@ import java.io.IOException;
 
 /**
  * The demo's pages, registered when the application starts: found as a {@code @WebListener} in the
- * WAR, added by the launcher in embedded Tomcat. The node's name is its route, read where the
- * Affinity filter reads it ({@code balancer.route} context parameter or system property).
+ * WAR, added by the launcher in embedded Tomcat. The node's name is its route, as the Affinity
+ * filter resolved it.
  *
  * <ul>
  *   <li>{@code /}: the node, the session, its counter and the BALANCEID the browser sent;</li>
@@ -31,41 +31,36 @@ public final class DemoServlets implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        String node = nodeName(context);
-        add(context, "home", "", new Home(node));
-        add(context, "count", "/count", new Count(node));
-        add(context, "login", "/login", new Login(node));
-        add(context, "welcome", "/welcome", new Welcome(node));
-        add(context, "cookie", "/cookie", new DomainCookie(node));
-        add(context, "whoami", "/api/whoami", new WhoAmI(node));
+        add(context, "home", "", new Home());
+        add(context, "count", "/count", new Count());
+        add(context, "login", "/login", new Login());
+        add(context, "welcome", "/welcome", new Welcome());
+        add(context, "cookie", "/cookie", new DomainCookie());
+        add(context, "whoami", "/api/whoami", new WhoAmI());
     }
 
     private static void add(ServletContext context, String name, String path, HttpServlet servlet) {
         context.addServlet(name, servlet).addMapping(path);
     }
 
-    static String nodeName(ServletContext context) {
-        String route = context.getInitParameter("balancer.route");
-        if (route == null) {
-            route = System.getProperty("balancer.route", System.getenv().getOrDefault("BALANCER_ROUTE", ""));
-        }
-        return route.isBlank() ? "unnamed node" : route;
+    /**
+     * The node's name: the route the Affinity filter resolved and published (from whichever of its
+     * sources: init-param, system property, environment, Tomcat's jvmRoute), so page and cookie agree.
+     */
+    static String node(HttpServletRequest request) {
+        Object route = request.getServletContext().getAttribute("dev.affinity.filter.route");
+        return route == null ? "unnamed node (no route: the Affinity filter issues no BALANCEID)" : route.toString();
     }
 
     /** {@code /}: one visit, shown. */
     static final class Home extends HttpServlet {
-        private final String node;
-
-        Home(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            Visit v = Visit.look(request, node);
+            Visit v = Visit.look(request, node(request));
             String sent = v.balanceId() == null ? "(none: this is your first visit, the node just issued one)"
                     : v.balanceId();
-            Page.write(response, "Affinity demo: " + node, node, """
+            Page.write(response, "Affinity demo: " + node(request), node(request), """
                     <table>
                     <tr><th>Session</th><td id="session">%s</td></tr>
                     <tr><th>Counted in this session</th><td id="visits">%d</td></tr>
@@ -83,15 +78,10 @@ public final class DemoServlets implements ServletContextListener {
 
     /** {@code /count}: one more in the session's counter, then back to {@code /} (POST, redirect, GET). */
     static final class Count extends HttpServlet {
-        private final String node;
-
-        Count(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doPost(HttpServletRequest request, HttpServletResponse response) {
-            Visit.count(request, node);
+            Visit.count(request, node(request));
             response.setStatus(HttpServletResponse.SC_SEE_OTHER);
             response.setHeader("Location", "/");
         }
@@ -99,15 +89,10 @@ public final class DemoServlets implements ServletContextListener {
 
     /** {@code /login}: the form, and a POST that redirects to the node's own address. */
     static final class Login extends HttpServlet {
-        private final String node;
-
-        Login(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            Page.write(response, "Log in", node, """
+            Page.write(response, "Log in", node(request), """
                     <form method="post" action="/login">
                     <label>Name <input id="name" name="name" value="ada"></label>
                     <button id="login" type="submit">Log in</button>
@@ -131,17 +116,12 @@ public final class DemoServlets implements ServletContextListener {
 
     /** {@code /welcome}: where a login lands. */
     static final class Welcome extends HttpServlet {
-        private final String node;
-
-        Welcome(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             HttpSession session = request.getSession(false);
             Object user = session == null ? null : session.getAttribute(Visit.USER);
-            Page.write(response, "Welcome", node, "<h1 id=\"welcome\">Welcome, "
+            Page.write(response, "Welcome", node(request), "<h1 id=\"welcome\">Welcome, "
                     + Page.escape(user == null ? "stranger" : user.toString()) + "</h1>"
                     + "<p>You are at <code id=\"url\">" + Page.escape(request.getRequestURL().toString())
                     + "</code> as the node sees it; your browser's address bar shows the proxy.</p>");
@@ -150,17 +130,12 @@ public final class DemoServlets implements ServletContextListener {
 
     /** {@code /cookie}: a cookie scoped to the node's host name. */
     static final class DomainCookie extends HttpServlet {
-        private final String node;
-
-        DomainCookie(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             String host = request.getLocalAddr();
             response.addHeader("Set-Cookie", "demo_theme=dark; Domain=" + host + "; Path=/");
-            Page.write(response, "Cookie domain", node, "<p>This node set <code id=\"cookie\">demo_theme=dark; Domain="
+            Page.write(response, "Cookie domain", node(request), "<p>This node set <code id=\"cookie\">demo_theme=dark; Domain="
                     + Page.escape(host) + "</code>. Through the proxy, ProxyPassReverseCookieDomain turns the domain into "
                     + "the proxy's, so your browser keeps it.</p>");
         }
@@ -168,15 +143,10 @@ public final class DemoServlets implements ServletContextListener {
 
     /** {@code /api/whoami}: the facts of {@code /} as JSON. */
     static final class WhoAmI extends HttpServlet {
-        private final String node;
-
-        WhoAmI(String node) {
-            this.node = node;
-        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            Visit v = Visit.count(request, node);
+            Visit v = Visit.count(request, node(request));
             response.setContentType("application/json");
             response.setHeader("Cache-Control", "no-store");
             response.getWriter().print(v.json());

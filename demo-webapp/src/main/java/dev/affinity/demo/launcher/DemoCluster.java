@@ -61,9 +61,15 @@ public final class DemoCluster implements AutoCloseable {
 
     /** cluster.conf with the nodes' real addresses in place of 127.0.0.1:8081 and :8082. */
     static String configFor(String host, int node1Port, int node2Port) {
-        return shippedConfig()
-                .replace("127.0.0.1:" + NODE1_PORT, host + ":" + node1Port)
-                .replace("127.0.0.1:" + NODE2_PORT, host + ":" + node2Port);
+        // One pass, so that swapped ports (node1 on 8082) are not replaced twice.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(" + NODE1_PORT + "|" + NODE2_PORT + ")\\b")
+                .matcher(shippedConfig());
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int port = Integer.parseInt(m.group(1)) == NODE1_PORT ? node1Port : node2Port;
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(host + ":" + port));
+        }
+        return m.appendTail(out).toString();
     }
 
     /** The cluster.conf shipped in the jar. */

@@ -25,7 +25,22 @@ public final class Launcher implements Callable<Integer> {
     private List<Integer> ports = List.of(DemoCluster.PROXY_PORT, DemoCluster.NODE1_PORT, DemoCluster.NODE2_PORT);
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Launcher()).execute(args));
+        CommandLine command = new CommandLine(new Launcher());
+        // A port in use is the likeliest first-run problem: one line that says so, no stack trace.
+        command.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("affinity-demo: cannot start: " + reason(e));
+            return e instanceof dev.affinity.proxy.config.ConfigException ? 2 : 1;
+        });
+        System.exit(command.execute(args));
+    }
+
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return "a port is already in use (" + t.getMessage() + "); choose others with --ports";
+            }
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     @Override

@@ -32,4 +32,17 @@ class DemoWarIT {
             assertTrue(home.body().contains("<span class=\"node\" id=\"node\">tomcat1</span>"), home.body());
         }
     }
+
+    @Test
+    void aRouteFromServerXmlsJvmRouteIsTheNameThePageShows() throws Exception {
+        try (StandaloneTomcat tomcat = StandaloneTomcat.of(TOMCAT_11, "demo-war-jvm-route")
+                .jvmRoute("tc9")
+                .war("ROOT.war", DEMO_WAR.path())
+                .start()) {
+
+            HttpResponse<String> home = tomcat.get("/");
+            assertEquals(List.of(RouteCookie.setCookieFor("tc9")), RouteCookie.issued(home));
+            assertTrue(home.body().contains("<span class=\"node\" id=\"node\">tc9</span>"), home.body());
+        }
+    }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe. A balancer at run time: answers "which member?" for a request.
@@ -18,6 +20,8 @@ import java.util.function.Predicate;
  * members that are not draining, and only when none is left among the hot standbys.
  */
 public final class Balancer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Balancer.class);
 
     private final BalancerConfig config;
     private final List<Member> members;
@@ -48,17 +52,30 @@ public final class Balancer {
     }
 
     /**
-     * Chooses the member for a request.
+     * The route a request names, read once per request: its URL first, then its cookies.
      *
      * @param target  the request's path and query as mapped, e.g. {@code /cart;BALANCEID=b.node1?x=1}
      * @param cookies the values of its Cookie headers
-     * @param tried   members this request already failed on, never chosen again
      */
+    public Optional<String> routeOf(String target, List<String> cookies) {
+        return sticky.flatMap(s -> s.route(target, cookies));
+    }
+
+    /** Chooses the member for a request, as {@link #select(Optional, Set)} with the route it names. */
     public Selection select(String target, List<String> cookies, Set<Member> tried) {
+        return select(routeOf(target, cookies), tried);
+    }
+
+    /**
+     * Chooses the member for a request.
+     *
+     * @param route the route the request names, from {@link #routeOf}
+     * @param tried members this request already failed on, never chosen again
+     */
+    public Selection select(Optional<String> route, Set<Member> tried) {
         // Before the route, as httpd's proxy_balancer_pre_request does (step 3, then 4): when every
         // member is in error, a sticky request goes back to its own member rather than elsewhere.
         recoverIfAllInError();
-        Optional<String> route = sticky.flatMap(s -> s.route(target, cookies));
         if (route.isPresent()) {
             Optional<Member> routed = routeMember(route.get(), tried);
             if (routed.isPresent()) {
@@ -107,17 +124,27 @@ public final class Balancer {
         return Optional.ofNullable(standby);
     }
 
-    /** httpd's forcerecovery: when every member is in error, none is left out of the next pick. */
+    /**
+     * httpd's forcerecovery: when every member is in error, none is left out of the next pick. One
+     * WARN per outage: repeats, while no member has answered since, are logged at DEBUG.
+     */
     private void recoverIfAllInError() {
         if (!config.forceRecovery()) {
             return;
         }
+        boolean newOutage = false;
         for (Member m : members) {
             if (!m.inError()) {
                 return;
             }
+            newOutage |= !m.unproven();
         }
         members.forEach(Member::forceRecovery);
+        if (newOutage) {
+            LOG.warn("{}: every member is in error; forcing recovery (forcerecovery=On)", this);
+        } else {
+            LOG.debug("{}: every member is still in error; forcing recovery again", this);
+        }
     }
 
     /** How many other members a failed request may try. */

@@ -24,8 +24,17 @@ public final class Member {
     private final int index;
     private final LongSupplier nanoClock;
     private final AtomicLong errorSince;
+    /**
+     * Set when the member left error without having answered since it failed (its retry window
+     * passed, or a forced recovery): its next failure is the same outage, logged at DEBUG, not WARN.
+     */
+    private volatile boolean unproven;
     /** The loadfactor in hundredths, read on every pick. */
     private final int lbfactor;
+    /** {@code http://host:port/base}, to which a request's path is appended. */
+    private final String urlPrefix;
+    /** The Host header a request to it carries unless ProxyPreserveHost: {@code host:port}. */
+    private final String hostHeader;
 
     Member(MemberConfig config, String balancerName, int index, LongSupplier nanoClock) {
         this.config = requireNonNull(config, "config");
@@ -33,6 +42,10 @@ public final class Member {
         this.index = index;
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
         this.lbfactor = config.lbfactor();
+        this.urlPrefix = config.origin() + config.basePath();
+        String host = config.url().getHost();
+        boolean defaultPort = config.port() == ("https".equals(config.url().getScheme()) ? 443 : 80);
+        this.hostHeader = host + (defaultPort ? "" : ":" + config.port());
         this.errorSince = new AtomicLong(config.has(MemberStatus.IN_ERROR) ? nanoClock.getAsLong() : OK);
     }
 
@@ -43,6 +56,16 @@ public final class Member {
     /** The route this member answers to; empty for none. */
     public String route() {
         return config.route();
+    }
+
+    /** {@code http://host:port/base}: the member's URL without a trailing slash. */
+    public String urlPrefix() {
+        return urlPrefix;
+    }
+
+    /** {@code host:port} (port left out when it is the scheme's default), as httpd sends it. */
+    public String hostHeader() {
+        return hostHeader;
     }
 
     int lbfactor() {
@@ -71,7 +94,8 @@ public final class Member {
             return false;
         }
         if (nanoClock.getAsLong() - since >= config.retry().toNanos() && errorSince.compareAndSet(since, OK)) {
-            LOG.info("{}: retry window of {}s passed, trying it again", this, config.retry().toSeconds());
+            unproven = true;
+            LOG.debug("{}: retry window of {}s passed, trying it again", this, config.retry().toSeconds());
             return false;
         }
         return errorSince.get() != OK;
@@ -87,16 +111,33 @@ public final class Member {
             return;
         }
         long previous = errorSince.getAndSet(nanoClock.getAsLong());
-        if (previous == OK) {
+        if (previous == OK && !unproven) {
             LOG.warn("{}: ok -> error for {}s: {}", this, config.retry().toSeconds(), why);
+        } else {
+            LOG.debug("{}: still failing: {}", this, why);
         }
     }
 
-    /** Ends the error state at once: forcerecovery when every member is in error. */
-    void forceRecovery() {
-        if (errorSince.getAndSet(OK) != OK) {
-            LOG.warn("{}: error -> ok: forced recovery, every member of the balancer was in error", this);
+    /** It answered: a later failure is a new outage, worth a WARN again. */
+    public void answered() {
+        if (unproven) {
+            unproven = false;
+            LOG.warn("{}: error -> ok: it answers again", this);
         }
+    }
+
+    /** Ends the error state at once (forcerecovery); true when it was in error. */
+    boolean forceRecovery() {
+        if (errorSince.getAndSet(OK) == OK) {
+            return false;
+        }
+        unproven = true;
+        return true;
+    }
+
+    /** Whether it failed and has not answered since. */
+    boolean unproven() {
+        return unproven;
     }
 
     boolean draining() {

@@ -119,20 +119,32 @@ public record StickySession(String cookieName, String urlName, char separator, b
      */
     Optional<String> cookieValue(List<String> cookieHeaders) {
         for (String header : cookieHeaders) {
-            for (String pair : header.split("[;,]")) {
-                int eq = pair.indexOf('=');
-                if (eq < 0 || !pair.substring(0, eq).strip().equals(cookieName)) {
-                    continue;
+            int start = 0;
+            while (start < header.length()) {
+                int end = start;
+                while (end < header.length() && header.charAt(end) != ';' && header.charAt(end) != ',') {
+                    end++;
                 }
-                String value = pair.substring(eq + 1).strip();
-                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-                    value = value.substring(1, value.length() - 1);
+                Optional<String> value = valueIfNamed(header, start, end);
+                if (value.isPresent()) {
+                    return value;
                 }
-                if (!value.isEmpty()) {
-                    return Optional.of(value);
-                }
+                start = end + 1;
             }
         }
         return Optional.empty();
+    }
+
+    /** The value of the pair {@code header[start, end)} if it is our cookie and not empty. */
+    private Optional<String> valueIfNamed(String header, int start, int end) {
+        int eq = header.indexOf('=', start);
+        if (eq < 0 || eq >= end || !header.substring(start, eq).strip().equals(cookieName)) {
+            return Optional.empty();
+        }
+        String value = header.substring(eq + 1, end).strip();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 }

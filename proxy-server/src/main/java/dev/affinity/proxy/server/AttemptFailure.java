@@ -15,17 +15,16 @@ import org.eclipse.jetty.http.HttpStatus;
  *       503 if nowhere is left.</li>
  *   <li>The backend timed out: 504. It failed otherwise after the request reached it: 502.</li>
  * </ul>
- * A request is replayed only while nothing of its body was read and no response began, and then only
- * if the connection failed or the method is idempotent (RFC 9110 9.2.2) and the backend did not
- * merely time out.
+ * A request is replayed only while no attempt asked for its body and no response began, and then
+ * only if it was never sent, the connection failed, or the method is idempotent (RFC 9110 9.2.2)
+ * and the backend did not merely time out.
  *
- * @param clientFault whether the client's request body failed
- * @param connectFailed whether no connection to the member was made
+ * @param connectFailed whether no connection to the member could be made
  * @param replayable whether the request could be sent again whole
  * @param status what the client gets if it is not sent again
  * @param why a short explanation for the error page
  */
-record AttemptFailure(boolean clientFault, boolean connectFailed, boolean replayable, int status, String why) {
+record AttemptFailure(boolean connectFailed, boolean replayable, int status, String why) {
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
@@ -33,22 +32,22 @@ record AttemptFailure(boolean clientFault, boolean connectFailed, boolean replay
         if (exchange.clientBodyFailure != null) {
             Throwable cause = exchange.clientBodyFailure;
             int status = cause instanceof HttpException http ? http.getCode() : HttpStatus.BAD_REQUEST_400;
-            return new AttemptFailure(true, false, false, status, "the request body is malformed");
+            return new AttemptFailure(false, false, status, "the request body is malformed");
         }
-        boolean connectFailed = !exchange.begun || isConnectFailure(failure);
+        boolean connectFailed = isConnectFailure(failure, exchange.begun);
+        boolean notSent = !exchange.begun;
         boolean timedOut = failure instanceof TimeoutException;
         // A timed-out backend may still be working on the request: 504, never a second copy elsewhere.
-        boolean replayable = !timedOut && !exchange.responseBegun && exchange.bodyBytes == 0 && !responseCommitted
-                && (connectFailed || IDEMPOTENT.contains(method));
-        if (connectFailed) {
-            return new AttemptFailure(false, true, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
+        boolean replayable = !timedOut && !exchange.responseBegun && !exchange.bodyTouched && !responseCommitted
+                && (connectFailed || notSent || IDEMPOTENT.contains(method));
+        if (connectFailed || notSent) {
+            return new AttemptFailure(connectFailed, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
                     "no member of " + exchange.balancer + " accepted the connection");
         }
         if (timedOut) {
-            return new AttemptFailure(false, false, replayable, HttpStatus.GATEWAY_TIMEOUT_504,
-                    "the backend did not answer in time");
+            return new AttemptFailure(false, false, HttpStatus.GATEWAY_TIMEOUT_504, "the backend did not answer in time");
         }
-        return new AttemptFailure(false, false, replayable, HttpStatus.BAD_GATEWAY_502, "the backend failed to answer");
+        return new AttemptFailure(false, replayable, HttpStatus.BAD_GATEWAY_502, "the backend failed to answer");
     }
 
     /** Whether the balancer lets this request try another member: not past maxattempts, not a broken nofailover session. */
@@ -57,11 +56,17 @@ record AttemptFailure(boolean clientFault, boolean connectFailed, boolean replay
                 && exchange.failovers < exchange.balancer.maxAttempts();
     }
 
-    private static boolean isConnectFailure(Throwable failure) {
+    /**
+     * Whether no connection could be made: refused, unreachable, unresolvable, or a connect timeout.
+     * Only that puts the member in error; a request that failed for another reason before it was
+     * sent (a full queue, a stopping client) is not the member's fault.
+     */
+    private static boolean isConnectFailure(Throwable failure, boolean begun) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
                     || t instanceof java.net.UnknownHostException
-                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                    || t instanceof java.nio.channels.UnresolvedAddressException
+                    || (!begun && t instanceof java.net.SocketTimeoutException)) {
                 return true;
             }
         }

@@ -97,8 +97,10 @@ final class BalancingProxyHandler extends ProxyHandler {
                     "no balancer for " + mapped.url());
             return true;
         }
-        Exchange exchange = new Exchange(target.get().balancer(), target.get().pathAndQuery(),
-                request.getHeaders().getValuesList(HttpHeader.COOKIE), origins.of(request));
+        Backends.Target t = target.get();
+        Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
+                t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
+                origins.of(request));
         request.setAttribute(EXCHANGE, exchange);
         forward(request, response, callback, exchange);
         return true;
@@ -106,7 +108,7 @@ final class BalancingProxyHandler extends ProxyHandler {
 
     /** Chooses a member and sends the request there, or answers 503 when none is usable. */
     private void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        Selection selection = exchange.balancer.select(exchange.target, exchange.cookies, exchange.tried);
+        Selection selection = exchange.balancer.select(exchange.route, exchange.tried);
         if (selection.member().isEmpty()) {
             if (!waitForMember(request, response, callback, exchange)) {
                 LOG.debug("503 for {}: {}", request.getHttpURI(), selection.why());
@@ -136,8 +138,9 @@ final class BalancingProxyHandler extends ProxyHandler {
             return false;
         }
         long pause = Math.max(10, Math.min(100, timeout.toMillis() / 10));
-        getServer().getScheduler().schedule(() -> forward(request, response, callback, exchange), pause,
-                TimeUnit.MILLISECONDS);
+        // The scheduler only wakes us; the work goes back to the pool, off the scheduler's one thread.
+        getServer().getScheduler().schedule(() -> request.getContext().execute(
+                () -> forward(request, response, callback, exchange)), pause, TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -154,15 +157,15 @@ final class BalancingProxyHandler extends ProxyHandler {
         return client.newRequest(newHttpURI.toURI())
                 .method(clientToProxyRequest.getMethod())
                 .idleTimeout(member.timeout().orElse(config.timeout()).toMillis(), TimeUnit.MILLISECONDS)
-                .onRequestBegin(r -> exchange.begun = true)
-                .onRequestCommit(r -> exchange.committed = true);
+                .onRequestBegin(r -> exchange.begun = true);
     }
 
     @Override
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         Exchange exchange = exchange(clientToProxyRequest);
-        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.origin, headers));
+        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.origin,
+                exchange.member.hostHeader(), headers));
     }
 
     @Override
@@ -217,6 +220,8 @@ final class BalancingProxyHandler extends ProxyHandler {
             proxyToClientCallback.failed(failure);
             return;
         }
+        // The backend's headers may already have been copied (it failed after its status line): drop them.
+        proxyToClientResponse.reset();
         Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, outcome.status(),
                 outcome.why());
     }

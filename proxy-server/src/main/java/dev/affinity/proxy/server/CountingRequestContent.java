@@ -5,11 +5,8 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * The client's body as the backend request reads it, counting what was handed on, so a failed
- * attempt knows whether it can go to another member with the body intact.
- *
- * <p>A failure of the backend request is not passed back to the client's body while nothing was
- * read: the body stays whole for the next attempt.
+ * The client's body as the backend request reads it, noting whether an attempt ever asked for it,
+ * so that a failed attempt knows whether the request can go to another member with its body intact.
  */
 final class CountingRequestContent implements org.eclipse.jetty.client.Request.Content {
 
@@ -28,25 +25,24 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
 
     @Override
     public Content.Chunk read() {
+        exchange.bodyTouched = true;
         Content.Chunk chunk = clientToProxyRequest.read();
-        if (chunk != null) {
-            if (Content.Chunk.isFailure(chunk)) {
-                exchange.clientBodyFailure = chunk.getFailure();
-            } else if (chunk.hasRemaining()) {
-                exchange.bodyBytes += chunk.remaining();
-            }
+        if (Content.Chunk.isFailure(chunk)) {
+            exchange.clientBodyFailure = chunk.getFailure();
         }
         return chunk;
     }
 
     @Override
     public void demand(Runnable demandCallback) {
+        exchange.bodyTouched = true;
         clientToProxyRequest.demand(demandCallback);
     }
 
     @Override
     public void fail(Throwable failure) {
-        if (exchange.bodyBytes > 0) {
+        // An untouched body stays whole for the next attempt; a touched one fails with its attempt.
+        if (exchange.bodyTouched) {
             clientToProxyRequest.fail(failure);
         }
     }

@@ -6,7 +6,7 @@ import dev.affinity.proxy.balancer.Balancer;
 import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.rewrite.ClientOrigin;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,14 +14,15 @@ import java.util.Set;
  * members it tried, and how far the current attempt got, which decides whether it may be replayed.
  *
  * <p>Confined to one request: Jetty runs a request's callbacks one after another, each seeing the
- * writes of the one before, and only the byte counter is touched from the content reader too.
+ * writes of the one before; the flags the content reader and the client's listeners set are volatile.
  */
 final class Exchange {
 
     final Balancer balancer;
     /** The path and query to send, e.g. {@code /cart;BALANCEID=b.node1?x=1}. */
     final String target;
-    final List<String> cookies;
+    /** The route the request names, read once. */
+    final Optional<String> route;
     /** How the client reached the proxy, for rewritten URLs and Via. */
     final ClientOrigin origin;
     final Set<Member> tried = new HashSet<>();
@@ -29,21 +30,22 @@ final class Exchange {
     boolean sticky;
     int failovers;
     long waitDeadlineNanos;
-    /** The attempt got a connection: a failure after this is not a failure to connect. */
+    /** The attempt got a connection and began sending: it is no longer "not sent at all". */
     volatile boolean begun;
-    /** The attempt's request head went out. */
-    volatile boolean committed;
     /** The backend's response began: the attempt can no longer be replayed. */
     volatile boolean responseBegun;
-    /** Bytes of the client's body handed to the backend so far; once non-zero it cannot be replayed. */
-    volatile long bodyBytes;
+    /**
+     * An attempt asked for the client's body (read or demand): from then on the body belongs to that
+     * attempt, whose pending demand would collide with a second one, so the request cannot be replayed.
+     */
+    volatile boolean bodyTouched;
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
     volatile Throwable clientBodyFailure;
 
-    Exchange(Balancer balancer, String target, List<String> cookies, ClientOrigin origin) {
+    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin) {
         this.balancer = requireNonNull(balancer, "balancer");
         this.target = requireNonNull(target, "target");
-        this.cookies = List.copyOf(cookies);
+        this.route = requireNonNull(route, "route");
         this.origin = requireNonNull(origin, "origin");
     }
 
@@ -51,13 +53,12 @@ final class Exchange {
         member = chosen;
         sticky = stickyChoice;
         begun = false;
-        committed = false;
         responseBegun = false;
     }
 
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */
     String backendUrl() {
-        String base = member.config().origin() + member.config().basePath();
+        String base = member.urlPrefix();
         if (target.isEmpty()) {
             return base + "/";
         }

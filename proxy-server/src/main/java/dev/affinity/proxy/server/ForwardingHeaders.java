@@ -37,10 +37,10 @@ final class ForwardingHeaders {
     }
 
     /** Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone). */
-    void apply(Request clientToProxyRequest, ClientOrigin origin, HttpFields.Mutable headers) {
+    void apply(Request clientToProxyRequest, ClientOrigin origin, String memberHost, HttpFields.Mutable headers) {
         if (!preserveHost) {
-            // Jetty's client then sends the member's host:port, as httpd does.
-            headers.remove(HttpHeader.HOST);
+            // The member's host:port, as httpd sends it; set here so Jetty need not build a URI to find it.
+            headers.put(HttpHeader.HOST, memberHost);
         }
         if (addHeaders) {
             append(headers, HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxyRequest));

@@ -39,6 +39,7 @@ final class RewritingResponseListener implements Response.Listener {
     @Override
     public void onBegin(Response serverToProxyResponse) {
         exchange.responseBegun = true;
+        exchange.member.answered();
         delegate.onBegin(serverToProxyResponse);
     }
 

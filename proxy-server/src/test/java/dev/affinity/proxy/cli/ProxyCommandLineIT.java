@@ -175,7 +175,7 @@ class ProxyCommandLineIT {
         ProxyProcess.Line listening = proxy.awaitLine("Affinity listening on http://127\\.0\\.0\\.1:\\d+/", BOUND);
         Duration startup = proxy.sinceStart(listening);
         System.out.printf("ProxyCommandLineIT: process start -> '%s' in %d ms%n", listening.text().strip(), startup.toMillis());
-        assertTrue(startup.compareTo(STARTUP_LIMIT) < 0, () -> "started in " + startup.toMillis() + " ms; expected well under 2 s");
+        assertTrue(startup.compareTo(STARTUP_LIMIT) < 0, () -> "started in " + startup.toMillis() + " ms; the issue asks for well under 2 s; this test allows 5 s on a loaded machine");
 
         for (TestBackend member : List.of(node1, node2)) {
             Pattern memberLine = Pattern.compile("INFO.*balancer://mycluster member " + Pattern.quote(member.url())

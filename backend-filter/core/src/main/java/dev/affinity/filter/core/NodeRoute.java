@@ -14,6 +14,9 @@ public final class NodeRoute {
     /** The name the filter registers under, so that a second registration can be recognised. */
     public static final String FILTER_NAME = "affinity-balancer-route";
 
+    /** The ServletContext attribute where the filter publishes the route it resolved, for the application to show. */
+    public static final String ROUTE_ATTRIBUTE = "dev.affinity.filter.route";
+
     private static final System.Logger LOG = System.getLogger(NodeRoute.class.getName());
 
     private final FilterSettings settings;

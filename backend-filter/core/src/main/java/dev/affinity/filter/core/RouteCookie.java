@@ -85,6 +85,11 @@ public final class RouteCookie {
         while (end > valueStart && header.charAt(end - 1) == ' ') {
             end--;
         }
+        // A quoted value means the same route, as the proxy reads it: "balancer.node1".
+        if (end - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(end - 1) == '"') {
+            valueStart++;
+            end--;
+        }
         int dot = header.indexOf('.', valueStart);
         if (dot < 0 || dot >= end) {
             return false;

@@ -15,17 +15,29 @@ final class TomcatJvmRoute {
     private TomcatJvmRoute() {
     }
 
+    private static final System.Logger LOG = System.getLogger(TomcatJvmRoute.class.getName());
+
     static Optional<String> find() {
+        java.util.Set<String> routes = new java.util.TreeSet<>();
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             for (ObjectName engine : server.queryNames(new ObjectName("*:type=Engine"), null)) {
                 Object route = server.getAttribute(engine, "jvmRoute");
                 if (route instanceof String s && !s.isBlank()) {
-                    return Optional.of(s);
+                    routes.add(s.strip());
                 }
             }
         } catch (Exception | LinkageError e) {
             // Not Tomcat, or JMX is locked down: the system property is all there is.
+        }
+        if (routes.size() == 1) {
+            return Optional.of(routes.iterator().next());
+        }
+        if (routes.size() > 1) {
+            // Several Engines in one JVM: which one holds this application is not knowable here.
+            LOG.log(System.Logger.Level.WARNING, "Affinity balancer filter: this JVM has several Tomcat Engines "
+                    + "with different jvmRoutes {0}; set balancer.route for each application instead", routes);
+            return Optional.empty();
         }
         return Optional.ofNullable(System.getProperty("jvmRoute"));
     }

@@ -38,6 +38,12 @@ class RouteCookieTest {
     }
 
     @Test
+    void aQuotedValueNamesTheSameRouteAsTheProxyReadsIt() {
+        assertTrue(pinned(node1, "BALANCEID=\"balancer.node1\""));
+        assertFalse(pinned(node1, "BALANCEID=\"balancer.node2\""));
+    }
+
+    @Test
     void aClientPinnedToAnotherNodeIsRepinned() {
         assertFalse(pinned(node1, "BALANCEID=balancer.node2"));
     }

@@ -31,6 +31,7 @@ public final class BalancerRouteFilter implements Filter {
         } catch (IllegalArgumentException e) {
             throw new ServletException(e.getMessage(), e);
         }
+        route.settings().route().ifPresent(r -> config.getServletContext().setAttribute(NodeRoute.ROUTE_ATTRIBUTE, r));
     }
 
     @Override
