@@ -12,6 +12,8 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
 
     private final Request clientToProxyRequest;
     private final Exchange exchange;
+    /** Set when this attempt failed the client's body itself: a failure chunk after that is ours, not the client's. */
+    private volatile boolean failedByUs;
 
     CountingRequestContent(Request clientToProxyRequest, Exchange exchange) {
         this.clientToProxyRequest = clientToProxyRequest;
@@ -27,7 +29,7 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     public Content.Chunk read() {
         exchange.bodyTouched = true;
         Content.Chunk chunk = clientToProxyRequest.read();
-        if (Content.Chunk.isFailure(chunk)) {
+        if (Content.Chunk.isFailure(chunk) && !failedByUs) {
             exchange.clientBodyFailure = chunk.getFailure();
         }
         return chunk;
@@ -43,6 +45,7 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     public void fail(Throwable failure) {
         // An untouched body stays whole for the next attempt; a touched one fails with its attempt.
         if (exchange.bodyTouched) {
+            failedByUs = true;
             clientToProxyRequest.fail(failure);
         }
     }
