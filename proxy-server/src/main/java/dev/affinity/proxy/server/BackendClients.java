@@ -49,12 +49,26 @@ final class BackendClients {
         this.members = List.copyOf(members);
     }
 
+    /** How many clients the members need: one per distinct connect timeout. */
+    static int clientCount(Collection<MemberConfig> members, Duration proxyTimeout) {
+        java.util.Set<Duration> timeouts = new java.util.HashSet<>();
+        timeouts.add(proxyTimeout);
+        for (MemberConfig m : members) {
+            timeouts.add(connectTimeout(m, proxyTimeout));
+        }
+        return timeouts.size();
+    }
+
     Duration defaultConnectTimeout() {
         return proxyTimeout;
     }
 
     /** httpd: connectiontimeout defaults to the member's timeout, which defaults to ProxyTimeout. */
     private Duration connectTimeout(MemberConfig member) {
+        return connectTimeout(member, proxyTimeout);
+    }
+
+    private static Duration connectTimeout(MemberConfig member, Duration proxyTimeout) {
         return member.connectionTimeout().orElse(member.timeout().orElse(proxyTimeout));
     }
 

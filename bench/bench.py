@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Measuring and printing for bench/run (python3 standard library only).
+
+  bench.py measure --contender C --scenario S --url URL --connections N --duration SECS
+                   [--sid PID] [--others PID,PID] [--cookie V] [--expect-node NODE] --lua FILE --out RESULTS.jsonl
+      Runs wrk once, reads the proxy's CPU time and peak RSS from /proc before and after,
+      and appends one JSON line to RESULTS.jsonl.
+  bench.py busy SECONDS
+      Prints how busy the CPUs are over the next SECONDS, in % of all cores.
+  bench.py table --results RESULTS.jsonl --header FILE
+      Prints the markdown report: the header file, then one table.
+
+A contender's processes are the ones in the session bench/run started it in (setsid), so
+multi-process servers (nginx master + workers, httpd parent + children) are counted whole.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+FOREIGN_WARN_PCT = 10
+
+
+def busy_pct(seconds):
+    """How busy the machine's CPUs are over the next seconds, in % of all cores."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return sum(v), sum(v) - v[3] - v[4]  # total, total - idle - iowait
+    import time
+    t0, b0 = sample()
+    time.sleep(seconds)
+    t1, b1 = sample()
+    return (b1 - b0) / max(t1 - t0, 1) * 100
+
+
+def session_pids(sid):
+    """Every live process whose session id is sid (bench/run starts each daemon with setsid)."""
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        # fields[0] is field 3 (state) of proc(5); session is field 6.
+        if int(fields[3]) == sid:
+            pids.append(int(name))
+    return pids
+
+
+def cpu_ticks(sid):
+    """utime+stime of every process in the session, plus cutime+cstime of the leader
+    (the CPU of children it has already reaped). In clock ticks."""
+    total = 0
+    for pid in session_pids(sid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        total += utime + stime
+        if pid == sid:
+            total += cutime + cstime
+    return total
+
+
+def peak_rss_kib(sid):
+    """Sum of VmHWM (peak resident set since start) over the session's processes, in KiB."""
+    total = 0
+    for pid in session_pids(sid):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def machine_busy_ticks():
+    """user + nice + system ticks of all CPUs since boot (irq and softirq left out: loopback
+    traffic is processed there, on behalf of whichever process happens to run)."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return int(fields[1]) + int(fields[2]) + int(fields[3])
+
+
+def ours_ticks(sids):
+    return sum(cpu_ticks(s) for s in sids)
+
+
+def measure(a):
+    env = dict(os.environ, BENCH_COOKIE=a.cookie or "", BENCH_EXPECT_NODE=a.expect_node or "",
+               BENCH_MODE="")
+    cmd = ["wrk", "-t", str(a.threads), "-c", str(a.connections), "-d", f"{a.duration}s",
+           "--timeout", "2s", "-s", a.lua, a.url]
+    others = [int(x) for x in a.others.split(",") if x] if a.others else []
+    before = cpu_ticks(a.sid) if a.sid else None
+    busy_before, others_before = machine_busy_ticks(), ours_ticks(others)
+    children_before = os.times()
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                             timeout=a.duration + 30).stdout
+    except subprocess.TimeoutExpired:
+        sys.exit(f"bench.py: wrk did not finish within {a.duration + 30} s: {' '.join(cmd)}")
+    after = cpu_ticks(a.sid) if a.sid else None
+    busy_after, others_after = machine_busy_ticks(), ours_ticks(others)
+    children_after = os.times()
+    lines = [l for l in out.splitlines() if l.startswith("BENCH_RESULT ")]
+    if not lines:
+        sys.exit(f"bench.py: no BENCH_RESULT line from wrk:\n{out}")
+    r = json.loads(lines[-1][len("BENCH_RESULT "):])
+    r.update(contender=a.contender, scenario=a.scenario, connections=a.connections,
+             checked_node=a.expect_node or None)
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
+    # CPU that neither wrk, the proxy nor the backends used: other work on the machine, which
+    # steals from the measurement. In % of one core, averaged over the run.
+    wrk_ticks = ((children_after.children_user + children_after.children_system)
+                 - (children_before.children_user + children_before.children_system)) * CLK_TCK
+    proxy_ticks = (after - before) if a.sid else 0
+    foreign = (busy_after - busy_before) - proxy_ticks - (others_after - others_before) - wrk_ticks
+    r["foreign_cpu_pct"] = max(foreign, 0) / CLK_TCK / (r["duration_us"] / 1e6) * 100
+    if a.sid:
+        r["cpu_us_per_req"] = (after - before) / CLK_TCK * 1e6 / max(r["requests"], 1)
+        r["peak_rss_mib"] = peak_rss_kib(a.sid) / 1024
+        r["processes"] = len(session_pids(a.sid))
+    with open(a.out, "a") as f:
+        f.write(json.dumps(r) + "\n")
+    extra = ""
+    if a.expect_node:
+        extra = f", {r['wrong_node']} of {r['checked']} not from {a.expect_node}"
+    cpu = f", {r['cpu_us_per_req']:.1f} µs CPU/req" if a.sid else ""
+    print(f"  {a.scenario:<10} {a.contender:<9} {r['rps']:>9.0f} req/s, p99 {ms(r['p99_us'])}, "
+          f"{r['errors']} errors{extra}{cpu}; other processes {r['foreign_cpu_pct']:.0f}% of a core",
+          file=sys.stderr)
+
+
+def ms(us):
+    return f"{us / 1000:.2f} ms"
+
+
+def ratio(value, base):
+    return f"{value / base:.2f}" if base else "–"
+
+
+def table(a):
+    rows = [json.loads(l) for l in open(a.results) if l.strip()]
+    by_key = {(r["scenario"], r["contender"]): r for r in rows}
+    scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
+    contenders = list(dict.fromkeys(r["contender"] for r in rows))
+    names = {"direct": "direct", "httpd": "httpd", "nginx": "nginx", "haproxy": "HAProxy",
+             "affinity": "Affinity"}
+    with open(a.header) as f:
+        sys.stdout.write(f.read())
+    print()
+    print("| scenario | contender | req/s | ×direct | ×HAProxy | p50 | p99 | errors "
+          "| CPU µs/req | peak RSS MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in scenarios:
+        direct = by_key.get((s, "direct"))
+        haproxy = by_key.get((s, "haproxy"))
+        for c in contenders:
+            r = by_key.get((s, c))
+            if r is None:
+                continue
+            errors = str(r["errors"])
+            if r.get("checked_node"):
+                off = r["wrong_node"]
+                errors += f" ({off} off {r['checked_node']})" if off else ""
+            cpu = f"{r['cpu_us_per_req']:.1f}" if "cpu_us_per_req" in r else "–"
+            rss = f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "–"
+            print(f"| {s} | {names.get(c, c)} | {r['rps']:.0f} "
+                  f"| {ratio(r['rps'], direct['rps'] if direct else 0)} "
+                  f"| {ratio(r['rps'], haproxy['rps'] if haproxy else 0)} "
+                  f"| {ms(r['p50_us'])} | {ms(r['p99_us'])} | {errors} | {cpu} | {rss} |")
+    print()
+    print("req/s: completed requests over wrk's measured duration. ×direct, ×HAProxy: req/s over "
+          "theirs in the same scenario of this run. p50, p99: wrk's latency percentiles. errors: "
+          "socket errors (connect, read, write, timeout) plus responses with status ≥ 400; in the "
+          "sticky scenarios, responses without X-Node: node1 are shown in brackets. CPU µs/req: user + "
+          "system CPU time of all the proxy's processes during the run, over the requests. peak RSS: "
+          "VmHWM (peak resident set since start, warm-up included), summed over the proxy's "
+          "processes; for nginx, httpd (several processes) an upper bound, since shared pages "
+          "count once per process.")
+    foreign = [r for r in rows if r.get("foreign_cpu_pct", 0) >= FOREIGN_WARN_PCT]
+    print()
+    if foreign:
+        worst = max(foreign, key=lambda r: r["foreign_cpu_pct"])
+        print(f"Other processes used ≥ {FOREIGN_WARN_PCT}% of a core during {len(foreign)} of "
+              f"{len(rows)} measurements (at most {worst['foreign_cpu_pct']:.0f}%, "
+              f"{worst['scenario']} {names.get(worst['contender'], worst['contender'])}): "
+              f"those numbers are low.")
+    else:
+        print(f"Other processes used less than {FOREIGN_WARN_PCT}% of a core during every measurement.")
+    sticky = [r for r in rows if r.get("checked_node")]
+    if sticky:
+        bad = [f"{names.get(r['contender'], r['contender'])} ({r['scenario']}: {r['wrong_node']})"
+               for r in sticky if r["wrong_node"]]
+        checked = sum(r["checked"] for r in sticky)
+        print()
+        if bad:
+            print(f"Stickiness FAILED: responses not from node1 for {', '.join(bad)}.")
+        else:
+            print(f"Stickiness: all {checked} responses of the sticky scenarios came from node1.")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("measure")
+    m.add_argument("--contender", required=True)
+    m.add_argument("--scenario", required=True)
+    m.add_argument("--url", required=True)
+    m.add_argument("--connections", type=int, required=True)
+    m.add_argument("--threads", type=int, default=2)
+    m.add_argument("--duration", type=int, required=True)
+    m.add_argument("--sid", type=int, default=0, help="session id (= PID) of the proxy; 0: none")
+    m.add_argument("--others", help="session ids of the backends, comma-separated")
+    m.add_argument("--cookie")
+    m.add_argument("--expect-node")
+    m.add_argument("--lua", required=True)
+    m.add_argument("--out", required=True)
+    b = sub.add_parser("busy", help="print how busy the CPUs are over SECONDS, in %% of all cores")
+    b.add_argument("seconds", type=float)
+    t = sub.add_parser("table")
+    t.add_argument("--results", required=True)
+    t.add_argument("--header", required=True)
+    a = p.parse_args()
+    if a.cmd == "measure":
+        measure(a)
+    elif a.cmd == "busy":
+        print(f"{busy_pct(a.seconds):.0f}")
+    else:
+        table(a)
+
+
+if __name__ == "__main__":
+    main()
