@@ -65,6 +65,18 @@ public final class Targets {
         return scheme + "://" + uri.getHost() + ":" + port;
     }
 
+    /**
+     * How many leading characters of a target name its backend: {@code balancer://NAME} or
+     * {@code scheme://host:port}. Substitutions never reach them, so a mapped URL shares the prefix.
+     */
+    public static int backendPrefixLength(String url) {
+        Optional<String> name = balancerName(url);
+        if (name.isPresent()) {
+            return BALANCER.length() + name.get().length();
+        }
+        return url.length() - pathAfterOrigin(url).length();
+    }
+
     /** What follows the origin of a plain URL: {@code /path?q}, or empty. */
     public static String pathAfterOrigin(String url) {
         int sep = url.indexOf("://");

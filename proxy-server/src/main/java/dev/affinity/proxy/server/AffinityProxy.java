@@ -97,6 +97,8 @@ public final class AffinityProxy implements AutoCloseable {
         for (ListenAddress address : config.listen()) {
             ServerConnector connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration()));
             connector.setHost(address.host().isEmpty() ? null : address.host());
+            // Room for a burst of new connections, as nginx and HAProxy have; the JDK's default is 50.
+            connector.setAcceptQueueSize(1024);
             connector.setPort(address.port());
             jetty.addConnector(connector);
             created.add(connector);

@@ -91,13 +91,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         if (outcome.isEmpty() || !(outcome.get() instanceof ProxyPass.Mapped mapped)) {
             return false;
         }
-        Optional<Backends.Target> target = backends.resolve(mapped.url());
-        if (target.isEmpty()) {
-            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "no balancer for " + mapped.url());
-            return true;
-        }
-        Backends.Target t = target.get();
+        Backends.Target t = backends.resolve(mapped);
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
                 origins.of(request));
