@@ -24,10 +24,13 @@ import java.util.Set;
  * @param maxAttempts      how many other members a failed request may try; empty means members - 1
  * @param forceRecovery    when every member is in error, bring them all back rather than answer 503
  * @param timeout          how long to wait for a usable member before 503; zero is not at all
+ * @param failOnStatus     backend statuses that put the member into error ({@code failonstatus})
+ * @param failOnTimeout    whether a backend timeout puts the member into error ({@code failontimeout})
  */
 public record BalancerConfig(String name, List<MemberConfig> members, Optional<String> stickySession,
                              char stickySessionSep, boolean scolonPathDelim, String lbmethod, boolean noFailover,
-                             OptionalInt maxAttempts, boolean forceRecovery, Duration timeout) {
+                             OptionalInt maxAttempts, boolean forceRecovery, Duration timeout,
+                             Set<Integer> failOnStatus, boolean failOnTimeout) {
 
     public BalancerConfig {
         // httpd lowercases balancer names, so balancer://MyCluster and balancer://mycluster are one.
@@ -37,6 +40,7 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         requireNonNull(lbmethod, "lbmethod");
         requireNonNull(maxAttempts, "maxAttempts");
         requireNonNull(timeout, "timeout");
+        failOnStatus = Set.copyOf(failOnStatus);
         // A ProxyPass to a plain URL gets a balancer named by its origin (http://host:port), so '/' is allowed here.
         if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new IllegalArgumentException("balancer name '" + name
@@ -59,7 +63,7 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
     /** A balancer with httpd's defaults and no members yet. */
     public static BalancerConfig named(String name) {
         return new BalancerConfig(name, List.of(), Optional.empty(), '.', false, "byrequests", false,
-                OptionalInt.empty(), true, Duration.ZERO);
+                OptionalInt.empty(), true, Duration.ZERO, Set.of(), false);
     }
 
     /** Where requests name their route, with the separator and delimiter settings applied. */
@@ -114,6 +118,12 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
             case "timeout":
                 d.timeout = TimeValues.parsePositiveSeconds(key, value);
                 break;
+            case "failonstatus":
+                d.failOnStatus = parseStatuses(value);
+                break;
+            case "failontimeout":
+                d.failOnTimeout = parseOnOff(key, value);
+                break;
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknownBalancerKey(key));
         }
@@ -123,7 +133,7 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
     /** Whether httpd treats a key as the balancer's (rather than a worker's) when both could take it. */
     public static boolean isBalancerKey(String key) {
         return Set.of("stickysession", "stickysessionsep", "scolonpathdelim", "lbmethod", "nofailover",
-                "maxattempts", "forcerecovery").contains(key.toLowerCase(Locale.ROOT));
+                "maxattempts", "forcerecovery", "failonstatus", "failontimeout").contains(key.toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -155,6 +165,20 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         throw new IllegalArgumentException(key + "='" + value + "' (expected: On or Off)");
     }
 
+    /** httpd's failonstatus: one or more comma-separated HTTP status codes, e.g. {@code 503,502}. */
+    private static Set<Integer> parseStatuses(String value) {
+        Set<Integer> statuses = new java.util.TreeSet<>();
+        for (String code : value.split(",", -1)) {
+            String c = code.strip();
+            if (!c.matches("[1-5][0-9][0-9]")) {
+                throw new IllegalArgumentException("failonstatus='" + value
+                        + "' (expected: one or more HTTP status codes separated by commas, e.g. failonstatus=503,502)");
+            }
+            statuses.add(Integer.parseInt(c));
+        }
+        return statuses;
+    }
+
     private static int parseCount(String key, String value) {
         if (value.isEmpty() || value.length() > 6 || !value.chars().allMatch(Character::isDigit)) {
             throw new IllegalArgumentException(key + "='" + value + "' (expected: a whole number, 0 or more)");
@@ -174,6 +198,8 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         OptionalInt maxAttempts;
         boolean forceRecovery;
         Duration timeout;
+        Set<Integer> failOnStatus;
+        boolean failOnTimeout;
 
         Draft(BalancerConfig c) {
             name = c.name;
@@ -186,11 +212,13 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
             maxAttempts = c.maxAttempts;
             forceRecovery = c.forceRecovery;
             timeout = c.timeout;
+            failOnStatus = c.failOnStatus;
+            failOnTimeout = c.failOnTimeout;
         }
 
         BalancerConfig build() {
             return new BalancerConfig(name, members, stickySession, stickySessionSep, scolonPathDelim, lbmethod,
-                    noFailover, maxAttempts, forceRecovery, timeout);
+                    noFailover, maxAttempts, forceRecovery, timeout, failOnStatus, failOnTimeout);
         }
     }
 }

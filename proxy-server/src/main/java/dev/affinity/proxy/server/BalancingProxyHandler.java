@@ -198,6 +198,8 @@ final class BalancingProxyHandler extends ProxyHandler {
         Member member = exchange.member;
         if (outcome.connectFailed()) {
             member.markInError("cannot connect: " + AttemptFailure.describe(failure));
+        } else if (outcome.status() == HttpStatus.GATEWAY_TIMEOUT_504 && exchange.balancer.config().failOnTimeout()) {
+            member.markInError("timed out, and failontimeout is On");
         }
         exchange.tried.add(member);
         if (outcome.mayFailOver(exchange)) {

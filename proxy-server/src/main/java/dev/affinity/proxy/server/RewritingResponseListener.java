@@ -39,7 +39,13 @@ final class RewritingResponseListener implements Response.Listener {
     @Override
     public void onBegin(Response serverToProxyResponse) {
         exchange.responseBegun = true;
-        exchange.member.answered();
+        int status = serverToProxyResponse.getStatus();
+        if (exchange.balancer.config().failOnStatus().contains(status)) {
+            // httpd's failonstatus: this response still goes to the client; later ones avoid the member.
+            exchange.member.markInError("answered " + status + ", which failonstatus lists");
+        } else {
+            exchange.member.answered();
+        }
         delegate.onBegin(serverToProxyResponse);
     }
 

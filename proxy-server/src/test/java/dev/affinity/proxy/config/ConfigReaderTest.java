@@ -683,6 +683,22 @@ class ConfigReaderTest {
         }
 
         @Test
+        void failonstatusTakesHttpStatusCodes() {
+            ProxyConfig config = parse("""
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001
+                        ProxySet failonstatus=503,502 failontimeout=On
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """);
+            assertEquals(Set.of(502, 503), config.balancers().get("c").failOnStatus());
+            assertTrue(config.balancers().get("c").failOnTimeout());
+            assertRejected("ProxySet balancer://c failonstatus=abc\n", 1, "failonstatus='abc'",
+                    "expected: one or more HTTP status codes");
+            assertRejected("ProxySet balancer://c failonstatus=503,99\n", 1, "failonstatus='503,99'");
+        }
+
+        @Test
         void aPortOutsideTheTcpRangeIsRefused() {
             assertRejected("BalancerMember balancer://c http://127.0.0.1:118081\n", 1,
                     "has port 118081", "expected: a port from 1 to 65535");

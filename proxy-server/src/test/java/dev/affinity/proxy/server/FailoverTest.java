@@ -146,6 +146,51 @@ class FailoverTest {
     }
 
     @Test
+    void withFailonstatusAMemberAnswering503IsLeftAloneForItsRetryWindow() throws Exception {
+        TestBackend busy = started(TestBackend.start("busy", "127.0.0.2"));
+        busy.on("/", exchange -> busy.reply(exchange, 503, "overloaded"));
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        String config = "<Proxy balancer://c>\n"
+                + "  BalancerMember " + busy.url() + " retry=60\n"
+                + "  BalancerMember " + healthy.url() + "\n"
+                + "  ProxySet failonstatus=503\n</Proxy>\nProxyPass / balancer://c/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        Http http = new Http(proxy.uri());
+        HttpResponse<String> first = http.get("/");
+        assertEquals(503, first.statusCode(), "as in httpd, the matching response itself reaches the client");
+        assertEquals("overloaded", first.body());
+        for (int i = 0; i < 6; i++) {
+            assertEquals("healthy", http.get("/").body(), "request " + i + " after the 503");
+        }
+        assertEquals(1, busy.requestCount());
+    }
+
+    @Test
+    void withFailontimeoutAMemberThatTimedOutIsLeftAlone() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        started(release::countDown);
+        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        String config = "<Proxy balancer://c>\n"
+                + "  BalancerMember " + slow.url() + " timeout=1 retry=60\n"
+                + "  BalancerMember " + healthy.url() + "\n"
+                + "  ProxySet failontimeout=On\n</Proxy>\nProxyPass / balancer://c/\n";
+        AffinityProxy proxy = started(Proxies.start(config));
+        Http http = new Http(proxy.uri());
+        assertEquals(504, http.get("/").statusCode());
+        for (int i = 0; i < 4; i++) {
+            assertEquals("healthy", http.get("/").body(), "request " + i + " after the timeout");
+        }
+        assertEquals(1, slow.requestCount());
+    }
+
+    @Test
     void aPutWhoseBodyIsStillComingIsNotReplayedWhenItsMemberDrops() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
         AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
