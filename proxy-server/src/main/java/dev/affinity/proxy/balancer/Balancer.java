@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +26,7 @@ public final class Balancer {
     private final List<Member> members;
     private final Optional<StickySession> sticky;
     private final LoadBalancingMethod.Selector selector;
+    private final int maxLbset;
 
     public Balancer(BalancerConfig config, LongSupplier nanoClock) {
         this.config = requireNonNull(config, "config");
@@ -37,6 +37,7 @@ public final class Balancer {
         this.members = List.copyOf(built);
         this.sticky = config.sticky();
         this.selector = LoadBalancingMethod.named(config.lbmethod()).newSelector(members);
+        this.maxLbset = members.stream().mapToInt(Member::lbset).max().orElse(0);
     }
 
     public BalancerConfig config() {
@@ -89,13 +90,59 @@ public final class Balancer {
                         + " has no usable member and nofailover is On");
             }
         }
-        Predicate<Member> available = m -> !tried.contains(m) && m.usable() && !m.draining();
-        Optional<Member> picked = selector.pick(available.and(m -> !m.hotStandby()));
-        if (picked.isEmpty()) {
-            picked = selector.pick(available.and(Member::hotStandby));
-        }
-        return picked.map(m -> Selection.of(m, false))
+        return pickByLbset(tried).map(m -> Selection.of(m, false))
                 .orElseGet(() -> Selection.none("balancer://" + name() + " has no usable member"));
+    }
+
+    /**
+     * httpd's proxy_balancer_get_best_worker: lbsets in order, the first one with a usable member
+     * wins. Within a set the lbmethod picks among the usable members, joined by one usable hot spare
+     * for each member that is unusable (draining counts as unusable); only when none of them is left
+     * does it pick among the set's hot standbys. A member this request already failed on counts as
+     * unusable.
+     */
+    private Optional<Member> pickByLbset(Set<Member> tried) {
+        for (int lbset = 0; lbset <= maxLbset; lbset++) {
+            List<Member> eligible = new ArrayList<>();
+            List<Member> spares = new ArrayList<>();
+            List<Member> standbys = new ArrayList<>();
+            int unusable = 0;
+            for (Member m : members) {
+                if (m.lbset() != lbset) {
+                    continue;
+                }
+                boolean reserve = m.hotSpare() || m.hotStandby();
+                if (m.draining() || tried.contains(m)) {
+                    unusable += reserve ? 0 : 1;
+                    continue;
+                }
+                boolean usable = m.usable();
+                if (m.hotSpare()) {
+                    addIf(usable, spares, m);
+                } else if (m.hotStandby()) {
+                    addIf(usable, standbys, m);
+                } else if (usable) {
+                    eligible.add(m);
+                } else {
+                    unusable++;
+                }
+            }
+            eligible.addAll(spares.subList(0, Math.min(unusable, spares.size())));
+            Optional<Member> picked = selector.pick(eligible::contains);
+            if (picked.isEmpty()) {
+                picked = selector.pick(standbys::contains);
+            }
+            if (picked.isPresent()) {
+                return picked;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void addIf(boolean condition, List<Member> list, Member m) {
+        if (condition) {
+            list.add(m);
+        }
     }
 
     private boolean isRouteOfAMember(String route) {

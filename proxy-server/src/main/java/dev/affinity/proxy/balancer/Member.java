@@ -148,6 +148,14 @@ public final class Member {
         return config.has(MemberStatus.HOT_STANDBY);
     }
 
+    boolean hotSpare() {
+        return config.has(MemberStatus.HOT_SPARE);
+    }
+
+    int lbset() {
+        return config.lbset();
+    }
+
     @Override
     public String toString() {
         String route = config.route().isEmpty() ? "" : " route=" + config.route();

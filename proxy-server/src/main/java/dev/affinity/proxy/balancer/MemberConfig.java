@@ -19,9 +19,10 @@ import java.util.Set;
  * @param retry             how long it stays in error before it is tried again
  * @param timeout           how long to wait for backend data; empty means ProxyTimeout
  * @param connectionTimeout how long to wait for a connection; empty means the timeout
+ * @param lbset             its tier: members of lbset 0 are used before those of 1, and so on (0 to 99)
  */
 public record MemberConfig(URI url, String route, double loadFactor, Set<MemberStatus> status, Duration retry,
-                           Optional<Duration> timeout, Optional<Duration> connectionTimeout) {
+                           Optional<Duration> timeout, Optional<Duration> connectionTimeout, int lbset) {
 
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
     private static final String LOADFACTOR_RANGE = "a number from 1 to 100, at most two decimals, e.g. 1 or 1.5";
@@ -41,6 +42,9 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                 || connectionTimeout.filter(t -> t.isZero() || t.isNegative()).isPresent()) {
             throw new IllegalArgumentException("timeout and connectiontimeout must be more than 0 (expected e.g. timeout=5 or timeout=500ms)");
         }
+        if (lbset < 0 || lbset > 99) {
+            throw new IllegalArgumentException("lbset=" + lbset + " (expected: a whole number from 0 to 99)");
+        }
         if (!route.isEmpty() && !route.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new IllegalArgumentException("route '" + route + "' (expected: printable ASCII without spaces)");
         }
@@ -48,31 +52,31 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
 
     /** A member with httpd's defaults: no route, loadfactor 1, retry 60 s. */
     public static MemberConfig of(String url) {
-        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty());
+        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(), 0);
     }
 
     public MemberConfig withRoute(String newRoute) {
-        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout);
+        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, lbset);
     }
 
     public MemberConfig withLoadFactor(double newLoadFactor) {
-        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout);
+        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, lbset);
     }
 
     public MemberConfig withStatus(Set<MemberStatus> newStatus) {
-        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout);
+        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, lbset);
     }
 
     public MemberConfig withRetry(Duration newRetry) {
-        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout);
+        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, lbset);
     }
 
     public MemberConfig withTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout);
+        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, lbset);
     }
 
     public MemberConfig withConnectionTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout));
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), lbset);
     }
 
     /**
@@ -94,6 +98,12 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                 return withTimeout(TimeValues.parsePositiveSeconds("timeout", value));
             case "connectiontimeout":
                 return withConnectionTimeout(TimeValues.parse("connectiontimeout", value));
+            case "lbset":
+                if (!value.matches("[0-9]{1,2}")) {
+                    throw new IllegalArgumentException("lbset='" + value + "' (expected: a whole number from 0 to 99)");
+                }
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout,
+                        Integer.parseInt(value));
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknown(key));
         }

@@ -18,8 +18,10 @@ public enum MemberStatus {
     STOPPED('S'),
     /** I: errors never put it into error state; always considered available. */
     IGNORE_ERRORS('I'),
-    /** H: hot standby, used only when no other member is usable. */
+    /** H: hot standby, used only when no other member of its lbset is usable. */
     HOT_STANDBY('H'),
+    /** R: hot spare, stands in for an unusable member of its lbset, one spare per such member. */
+    HOT_SPARE('R'),
     /** E: starts in error state, usable again once its retry window has passed. */
     IN_ERROR('E'),
     /** N: drain, takes only requests already sticky to it. */
@@ -44,7 +46,7 @@ public enum MemberStatus {
         Set<MemberStatus> flags = EnumSet.noneOf(MemberStatus.class);
         boolean set = true;
         if (value.isEmpty()) {
-            throw new IllegalArgumentException("status is empty (expected: letters D, S, I, H, E, N with + or -)");
+            throw new IllegalArgumentException("status is empty (expected: letters D, S, I, H, R, E, N with + or -)");
         }
         for (char c : value.toCharArray()) {
             if (c == '+' || c == '-') {
@@ -68,12 +70,12 @@ public enum MemberStatus {
                 return s;
             }
         }
-        if (upper == 'R' || upper == 'C') {
+        if (upper == 'C') {
             throw new IllegalArgumentException("status flag '" + c + "' in '" + value
-                    + "' (hot spare / health-check failed) is not supported yet (expected: D, S, I, H, E, N)");
+                    + "' (health-check failed) is not supported yet (expected: D, S, I, H, R, E, N)");
         }
         throw new IllegalArgumentException("unknown status flag '" + c + "' in '" + value
-                + "' (expected: D, S, I, H, E, N, each set with + or cleared with -)");
+                + "' (expected: D, S, I, H, R, E, N, each set with + or cleared with -)");
     }
 
     /** The httpd spelling, e.g. {@code +D+H}; empty for none. */

@@ -151,7 +151,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                 return base;
             }
             return new MemberConfig(base.url(), settings.route(), settings.loadFactor(), settings.status(),
-                    settings.retry(), settings.timeout(), settings.connectionTimeout());
+                    settings.retry(), settings.timeout(), settings.connectionTimeout(), settings.lbset());
         }
 
         /** {@code ProxyPassReverse PATH URL}; a {@code balancer://NAME/} URL stands for each of its members. */

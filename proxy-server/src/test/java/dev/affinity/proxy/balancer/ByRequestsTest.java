@@ -172,6 +172,34 @@ class ByRequestsTest {
         }
 
         @Test
+        void aHotSpareStandsInForEachUnusableMemberOfItsLbset() {
+            Balancer b = balancer(statuses("", "", "+R"));
+            assertEquals(List.of("A", "B", "A", "B"), picks(b, 4), "while A and B are up, the spare waits");
+
+            member(b, "A").markInError("connection refused");
+            assertEquals(List.of("B", "C", "B", "C"), picks(b, 4), "one member down, one spare in");
+        }
+
+        @Test
+        void aDrainingMemberIsReplacedByASpare() {
+            Balancer b = balancer(statuses("+N", "+R"));
+            assertEquals(List.of("B", "B"), picks(b, 2));
+        }
+
+        @Test
+        void lowerLbsetsAreUsedFirst() {
+            BalancerConfig config = BalancerConfig.named("c")
+                    .withMember(member(0))
+                    .withMember(member(1).with("lbset", "1"))
+                    .withMember(member(2).with("lbset", "1"));
+            Balancer b = balancer(config);
+            assertEquals(List.of("A", "A", "A"), picks(b, 3), "lbset 1 waits while lbset 0 has a usable member");
+
+            member(b, "A").markInError("connection refused");
+            assertEquals(List.of("B", "C", "B", "C"), picks(b, 4));
+        }
+
+        @Test
         void drainingMemberGetsOnlyStickyRequests() {
             Balancer b = balancer(statuses("", "+N"));
 

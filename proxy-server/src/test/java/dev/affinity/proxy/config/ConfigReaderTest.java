@@ -427,7 +427,7 @@ class ConfigReaderTest {
         @Test
         void unknownStatusFlag() {
             assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 status=+X\n", 1,
-                    "unknown status flag 'X' in '+X'", "expected: D, S, I, H, E, N");
+                    "unknown status flag 'X' in '+X'", "expected: D, S, I, H, R, E, N");
         }
 
         @Test
