@@ -29,6 +29,11 @@ public final class Member {
      * passed, or a forced recovery): its next failure is the same outage, logged at DEBUG, not WARN.
      */
     private volatile boolean unproven;
+    /** Its health check has failed hcfails times in a row and not yet passed hcpasses times (status C). */
+    private volatile boolean healthFailed;
+    /** Results in a row, counted by the one health check of this member that runs at a time. */
+    private int passesInARow;
+    private int failsInARow;
     /** The loadfactor in hundredths, read on every pick. */
     private final int lbfactor;
     /** {@code http://host:port/base}, to which a request's path is appended. */
@@ -81,7 +86,7 @@ public final class Member {
      * retry window has passed leaves error here.
      */
     public boolean usable() {
-        if (config.has(MemberStatus.DISABLED) || config.has(MemberStatus.STOPPED)) {
+        if (config.has(MemberStatus.DISABLED) || config.has(MemberStatus.STOPPED) || healthFailed) {
             return false;
         }
         return !inError();
@@ -115,6 +120,29 @@ public final class Member {
             LOG.warn("{}: ok -> error for {}s: {}", this, config.retry().toSeconds(), why);
         } else {
             LOG.debug("{}: still failing: {}", this, why);
+        }
+    }
+
+    /**
+     * Records one health check result; called by one check at a time. After hcfails failures in a
+     * row the member is taken out, after hcpasses passes in a row it is back.
+     */
+    public void healthCheckResult(boolean passed, String detail) {
+        HealthCheck check = config.healthCheck().orElseThrow();
+        if (passed) {
+            failsInARow = 0;
+            passesInARow++;
+            if (healthFailed && passesInARow >= check.passes()) {
+                healthFailed = false;
+                LOG.warn("{}: health check failed -> ok after {} passing check(s): {}", this, passesInARow, detail);
+            }
+        } else {
+            passesInARow = 0;
+            failsInARow++;
+            if (!healthFailed && failsInARow >= check.fails()) {
+                healthFailed = true;
+                LOG.warn("{}: ok -> health check failed after {} failing check(s): {}", this, failsInARow, detail);
+            }
         }
     }
 

@@ -20,9 +20,11 @@ import java.util.Set;
  * @param timeout           how long to wait for backend data; empty means ProxyTimeout
  * @param connectionTimeout how long to wait for a connection; empty means the timeout
  * @param lbset             its tier: members of lbset 0 are used before those of 1, and so on (0 to 99)
+ * @param healthCheck       its active health check (mod_proxy_hcheck's keys); empty for none
  */
 public record MemberConfig(URI url, String route, double loadFactor, Set<MemberStatus> status, Duration retry,
-                           Optional<Duration> timeout, Optional<Duration> connectionTimeout, int lbset) {
+                           Optional<Duration> timeout, Optional<Duration> connectionTimeout, int lbset,
+                           Optional<HealthCheck> healthCheck) {
 
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
     private static final String LOADFACTOR_RANGE = "a number from 1 to 100, at most two decimals, e.g. 1 or 1.5";
@@ -34,6 +36,7 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
         requireNonNull(retry, "retry");
         requireNonNull(timeout, "timeout");
         requireNonNull(connectionTimeout, "connectionTimeout");
+        requireNonNull(healthCheck, "healthCheck");
         checkUrl(url);
         if (!(loadFactor >= 1 && loadFactor <= 100)) {
             throw new IllegalArgumentException("loadfactor=" + loadFactor + " (expected: " + LOADFACTOR_RANGE + ")");
@@ -52,31 +55,31 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
 
     /** A member with httpd's defaults: no route, loadfactor 1, retry 60 s. */
     public static MemberConfig of(String url) {
-        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(), 0);
+        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(), 0, Optional.empty());
     }
 
     public MemberConfig withRoute(String newRoute) {
-        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, lbset);
+        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, lbset, healthCheck);
     }
 
     public MemberConfig withLoadFactor(double newLoadFactor) {
-        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, lbset);
+        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, lbset, healthCheck);
     }
 
     public MemberConfig withStatus(Set<MemberStatus> newStatus) {
-        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, lbset);
+        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, lbset, healthCheck);
     }
 
     public MemberConfig withRetry(Duration newRetry) {
-        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, lbset);
+        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, lbset, healthCheck);
     }
 
     public MemberConfig withTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, lbset);
+        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, lbset, healthCheck);
     }
 
     public MemberConfig withConnectionTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), lbset);
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), lbset, healthCheck);
     }
 
     /**
@@ -103,7 +106,16 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                     throw new IllegalArgumentException("lbset='" + value + "' (expected: a whole number from 0 to 99)");
                 }
                 return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout,
-                        Integer.parseInt(value));
+                        Integer.parseInt(value), healthCheck);
+            case "hcmethod":
+            case "hcuri":
+            case "hcinterval":
+            case "hcpasses":
+            case "hcfails":
+            case "hcexpr":
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, lbset,
+                        Optional.of(healthCheck.orElse(HealthCheck.of(HealthCheck.Method.NONE))
+                                .with(key.toLowerCase(Locale.ROOT), value)));
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknown(key));
         }

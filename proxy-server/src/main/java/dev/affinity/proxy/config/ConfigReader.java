@@ -94,6 +94,13 @@ public final class ConfigReader {
             case "proxyvia" -> builder.via(ViaMode.parse(single(d, "On|Off|Full|Block")));
             case "proxytimeout" -> proxyTimeout = Optional.of(TimeValues.parsePositiveSeconds("ProxyTimeout", single(d, "SECONDS")));
             case "timeout" -> coreTimeout = Optional.of(positive(TimeValues.parse("Timeout", single(d, "SECONDS"))));
+            case "proxyhcexpr" -> {
+                // httpd reads the expression as the raw rest of the line.
+                if (d.args().size() < 2) {
+                    throw d.error("ProxyHCExpr takes a name and an expression (expected: ProxyHCExpr ok234 {%{REQUEST_STATUS} =~ /^[234]/})");
+                }
+                builder.healthExpression(d.args().get(0), String.join(" ", d.args().subList(1, d.args().size())));
+            }
             case "proxyrequests" -> {
                 if (onOff(d)) {
                     throw d.error("ProxyRequests On makes a forward proxy, which Affinity never is (expected: ProxyRequests Off)");

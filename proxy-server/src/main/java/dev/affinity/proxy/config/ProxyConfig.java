@@ -3,6 +3,8 @@ package dev.affinity.proxy.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.affinity.proxy.balancer.BalancerConfig;
+import dev.affinity.proxy.balancer.HealthCheck;
+import dev.affinity.proxy.balancer.StatusExpression;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.rewrite.CookieRule;
 import dev.affinity.proxy.rewrite.ProxyPass;
@@ -30,11 +32,13 @@ import java.util.Optional;
  * @param addHeaders    ProxyAddHeaders: send X-Forwarded-For, -Host and -Server
  * @param via           ProxyVia
  * @param timeout       ProxyTimeout: how long to wait for a backend unless its member says otherwise
+ * @param healthExpressions the ProxyHCExpr expressions by name, for members' {@code hcexpr}
  */
 public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serverName,
                           Map<String, BalancerConfig> balancers, List<ProxyPass> proxyPass,
                           List<ReverseRule> reverse, List<CookieRule> cookieDomains, List<CookieRule> cookiePaths,
-                          boolean preserveHost, boolean addHeaders, ViaMode via, Duration timeout) {
+                          boolean preserveHost, boolean addHeaders, ViaMode via, Duration timeout,
+                          Map<String, StatusExpression> healthExpressions) {
 
     /** httpd's default for Timeout and so for ProxyTimeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -49,6 +53,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
         cookiePaths = List.copyOf(cookiePaths);
         requireNonNull(via, "via");
         requireNonNull(timeout, "timeout");
+        healthExpressions = Map.copyOf(healthExpressions);
     }
 
     public static Builder builder() {
@@ -58,7 +63,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
     /** The same config listening elsewhere, for {@code --listen}. */
     public ProxyConfig withListen(List<ListenAddress> newListen) {
         return new ProxyConfig(newListen, serverName, balancers, proxyPass, reverse, cookieDomains, cookiePaths,
-                preserveHost, addHeaders, via, timeout);
+                preserveHost, addHeaders, via, timeout, healthExpressions);
     }
 
     /** The key under which a ProxyPass to a plain URL finds its implicit one-member balancer. */
@@ -83,6 +88,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
         private boolean addHeaders = true;
         private ViaMode via = ViaMode.OFF;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private final Map<String, StatusExpression> healthExpressions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -151,7 +157,8 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                 return base;
             }
             return new MemberConfig(base.url(), settings.route(), settings.loadFactor(), settings.status(),
-                    settings.retry(), settings.timeout(), settings.connectionTimeout(), settings.lbset());
+                    settings.retry(), settings.timeout(), settings.connectionTimeout(), settings.lbset(),
+                    settings.healthCheck());
         }
 
         /** {@code ProxyPassReverse PATH URL}; a {@code balancer://NAME/} URL stands for each of its members. */
@@ -185,6 +192,12 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
             return this;
         }
 
+        /** {@code ProxyHCExpr name {expr}}: a named test of a health check's response. */
+        public Builder healthExpression(String name, String expression) {
+            healthExpressions.put(name, StatusExpression.parse(expression));
+            return this;
+        }
+
         /** ProxyTimeout. */
         public Builder timeout(Duration d) {
             timeout = requireNonNull(d, "timeout");
@@ -212,10 +225,20 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                     }
                 });
             }
+            for (BalancerConfig b : balancers.values()) {
+                for (MemberConfig m : b.members()) {
+                    m.healthCheck().flatMap(HealthCheck::expr).filter(e -> !healthExpressions.containsKey(e))
+                            .ifPresent(e -> {
+                                throw new IllegalArgumentException("member " + m.url() + " of balancer://" + b.name()
+                                        + " names hcexpr=" + e + ", which no ProxyHCExpr defines (expected one of: "
+                                        + (healthExpressions.isEmpty() ? "none defined" : String.join(", ", healthExpressions.keySet())) + ")");
+                            });
+                }
+            }
             Map<String, BalancerConfig> all = new LinkedHashMap<>(balancers);
             direct.forEach((origin, b) -> all.putIfAbsent(directKey(origin), b));
             return new ProxyConfig(listen, serverName, all, proxyPass, expandReverse(), cookieDomains, cookiePaths,
-                    preserveHost, addHeaders, via, timeout);
+                    preserveHost, addHeaders, via, timeout, healthExpressions);
         }
 
         private String names() {

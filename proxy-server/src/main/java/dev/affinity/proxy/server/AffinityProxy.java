@@ -55,6 +55,7 @@ public final class AffinityProxy implements AutoCloseable {
 
     private final ProxyConfig config;
     private Server server;
+    private HealthChecker healthChecker;
     private List<ServerConnector> connectors = List.of();
 
     public AffinityProxy(ProxyConfig config) {
@@ -117,6 +118,9 @@ public final class AffinityProxy implements AutoCloseable {
         }
         server = jetty;
         connectors = List.copyOf(created);
+        healthChecker = new HealthChecker(backends.all().values().stream().flatMap(b -> b.members().stream()).toList(),
+                backendClients, scheduler, config.healthExpressions(), config.timeout());
+        healthChecker.start();
         logStarted(backends);
     }
 
@@ -209,6 +213,9 @@ public final class AffinityProxy implements AutoCloseable {
 
     @Override
     public synchronized void close() throws Exception {
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         if (server != null && !server.isStopped()) {
             server.stop();
             LOG.info("Affinity stopped");

@@ -399,8 +399,8 @@ class ConfigReaderTest {
         @Test
         void httpdKeyThatAffinityDoesNotImplementIsNamedAsSuch() {
             assertRejected("""
-                    BalancerMember balancer://mycluster http://127.0.0.1:9001 hcmethod=GET
-                    """, 1, "'hcmethod' is an httpd key that Affinity does not support yet");
+                    BalancerMember balancer://mycluster http://127.0.0.1:9001 keepalive=On
+                    """, 1, "'keepalive' is an httpd key that Affinity does not support yet");
         }
 
         @Test
@@ -696,6 +696,33 @@ class ConfigReaderTest {
             assertRejected("ProxySet balancer://c failonstatus=abc\n", 1, "failonstatus='abc'",
                     "expected: one or more HTTP status codes");
             assertRejected("ProxySet balancer://c failonstatus=503,99\n", 1, "failonstatus='503,99'");
+        }
+
+        @Test
+        void healthCheckKeysAndProxyHCExpr() {
+            ProxyConfig config = parse("""
+                    ProxyHCExpr ok234 {%{REQUEST_STATUS} =~ /^[234]/}
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001 hcmethod=GET hcuri=/health hcinterval=5 hcpasses=2 hcfails=3 hcexpr=ok234
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """);
+            var check = config.balancers().get("c").members().get(0).healthCheck().orElseThrow();
+            assertEquals(dev.affinity.proxy.balancer.HealthCheck.Method.GET, check.method());
+            assertEquals("/health", check.uri());
+            assertEquals(Duration.ofSeconds(5), check.interval());
+            assertEquals(2, check.passes());
+            assertEquals(3, check.fails());
+            assertEquals(Optional.of("ok234"), check.expr());
+            assertRejected("""
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001 hcmethod=GET hcexpr=missing
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """, 4, "hcexpr=missing, which no ProxyHCExpr defines");
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 hcmethod=PATCH\n", 1,
+                    "hcmethod='PATCH'", "expected: None, TCP, OPTIONS, HEAD or GET");
+            assertRejected("ProxyHCExpr bad {hc('body') =~ /x/}\n", 1, "is not supported");
         }
 
         @Test

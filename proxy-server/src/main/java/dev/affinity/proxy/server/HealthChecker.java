@@ -1,0 +1,136 @@
+package dev.affinity.proxy.server;
+
+import dev.affinity.proxy.balancer.HealthCheck;
+import dev.affinity.proxy.balancer.Member;
+import dev.affinity.proxy.balancer.StatusExpression;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thread-safe. mod_proxy_hcheck for the members that have an {@code hcmethod}: each is checked every
+ * hcinterval, by a TCP connect or an HTTP request to its URL plus hcuri, and its next check is
+ * scheduled only when the current one has finished, so one member never has two checks at a time.
+ * Nothing here runs on, or waits in, a request's thread.
+ */
+final class HealthChecker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
+
+    private final List<Member> members;
+    private final BackendClients clients;
+    private final Scheduler scheduler;
+    private final Map<String, StatusExpression> expressions;
+    private final Duration proxyTimeout;
+    private volatile boolean closed;
+
+    HealthChecker(List<Member> members, BackendClients clients, Scheduler scheduler,
+                  Map<String, StatusExpression> expressions, Duration proxyTimeout) {
+        this.members = members.stream().filter(m -> m.config().healthCheck()
+                .filter(h -> h.method() != HealthCheck.Method.NONE).isPresent()).toList();
+        this.clients = clients;
+        this.scheduler = scheduler;
+        this.expressions = expressions;
+        this.proxyTimeout = proxyTimeout;
+    }
+
+    void start() {
+        for (Member m : members) {
+            HealthCheck check = m.config().healthCheck().orElseThrow();
+            LOG.info("{}: health check {} {} every {}s (hcfails={}, hcpasses={})", m, check.method(),
+                    check.method() == HealthCheck.Method.TCP ? "" : check.uri().isEmpty() ? "/" : check.uri(),
+                    check.interval().toSeconds(), check.fails(), check.passes());
+            check(m);
+        }
+    }
+
+    private void check(Member member) {
+        if (closed) {
+            return;
+        }
+        HealthCheck check = member.config().healthCheck().orElseThrow();
+        Duration timeout = member.config().timeout().orElse(proxyTimeout);
+        timeout = timeout.compareTo(check.interval()) < 0 ? timeout : check.interval();
+        Runnable next = () -> scheduler.schedule(() -> check(member), check.interval().toMillis(), TimeUnit.MILLISECONDS);
+        if (check.method() == HealthCheck.Method.TCP) {
+            connect(member, timeout, next);
+        } else {
+            request(member, check, timeout, next);
+        }
+    }
+
+    private void request(Member member, HealthCheck check, Duration timeout, Runnable next) {
+        HttpClient client = clients.forMember(member.config());
+        String url = member.urlPrefix() + (check.uri().isEmpty() ? "/" : check.uri());
+        try {
+            client.newRequest(url).method(check.method().name()).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .send(result -> {
+                        if (result.isSucceeded()) {
+                            int status = result.getResponse().getStatus();
+                            boolean passed = check.expr().map(expressions::get).map(e -> e.passes(status))
+                                    .orElse(status >= 200 && status < 400);
+                            member.healthCheckResult(passed, check.method() + " " + url + " answered " + status);
+                        } else {
+                            member.healthCheckResult(false, check.method() + " " + url + " failed: "
+                                    + AttemptFailure.describe(result.getFailure()));
+                        }
+                        next.run();
+                    });
+        } catch (RuntimeException e) {
+            member.healthCheckResult(false, "cannot send " + check.method() + " " + url + ": " + e.getMessage());
+            next.run();
+        }
+    }
+
+    private void connect(Member member, Duration timeout, Runnable next) {
+        AsynchronousSocketChannel channel;
+        try {
+            channel = AsynchronousSocketChannel.open();
+        } catch (IOException e) {
+            member.healthCheckResult(false, "cannot open a socket: " + e.getMessage());
+            next.run();
+            return;
+        }
+        Scheduler.Task expiry = scheduler.schedule(() -> closeQuietly(channel), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        InetSocketAddress address = new InetSocketAddress(member.config().url().getHost(), member.config().port());
+        channel.connect(address, null, new CompletionHandler<Void, Void>() {
+            @Override
+            public void completed(Void result, Void attachment) {
+                expiry.cancel();
+                closeQuietly(channel);
+                member.healthCheckResult(true, "TCP connect to " + address + " succeeded");
+                next.run();
+            }
+
+            @Override
+            public void failed(Throwable failure, Void attachment) {
+                expiry.cancel();
+                closeQuietly(channel);
+                member.healthCheckResult(false, "TCP connect to " + address + " failed: " + AttemptFailure.describe(failure));
+                next.run();
+            }
+        });
+    }
+
+    private static void closeQuietly(AsynchronousSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing a socket that failed to connect has nothing to report
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
