@@ -28,7 +28,12 @@ record AttemptFailure(boolean connectFailed, boolean replayable, int status, Str
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
-    static AttemptFailure of(Exchange exchange, String method, Throwable failure, boolean responseCommitted) {
+    /**
+     * @param idempotencyKey whether the request carries an {@code Idempotency-Key} header: its sender
+     *                       promises that a repeat is harmless, so a POST or PATCH counts as idempotent
+     */
+    static AttemptFailure of(Exchange exchange, String method, boolean idempotencyKey, Throwable failure,
+                             boolean responseCommitted) {
         if (exchange.clientBodyFailure != null) {
             Throwable cause = exchange.clientBodyFailure;
             int status = cause instanceof HttpException http ? http.getCode() : HttpStatus.BAD_REQUEST_400;
@@ -39,7 +44,7 @@ record AttemptFailure(boolean connectFailed, boolean replayable, int status, Str
         boolean timedOut = failure instanceof TimeoutException;
         // A timed-out backend may still be working on the request: 504, never a second copy elsewhere.
         boolean replayable = !timedOut && !exchange.responseBegun && !exchange.bodyTouched && !responseCommitted
-                && (connectFailed || notSent || IDEMPOTENT.contains(method));
+                && (connectFailed || notSent || idempotencyKey || IDEMPOTENT.contains(method));
         if (connectFailed || notSent) {
             return new AttemptFailure(connectFailed, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
                     "no member of " + exchange.balancer + " accepted the connection");

@@ -193,8 +193,8 @@ final class BalancingProxyHandler extends ProxyHandler {
                                                   Response proxyToClientResponse, Callback proxyToClientCallback,
                                                   Throwable failure) {
         Exchange exchange = exchange(clientToProxyRequest);
-        AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(), failure,
-                proxyToClientResponse.isCommitted());
+        AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
+                clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;
         if (outcome.connectFailed()) {
             member.markInError("cannot connect: " + AttemptFailure.describe(failure));

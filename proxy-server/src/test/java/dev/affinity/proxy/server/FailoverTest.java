@@ -137,6 +137,19 @@ class FailoverTest {
     }
 
     @Test
+    void aBodylessPostWithAnIdempotencyKeyThatLostItsConnectionGoesToAnotherMember() throws Exception {
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        RawHttp.Response withKey = RawHttp.exchange("127.0.0.1", proxy.port(), "POST /orders/42/confirm HTTP/1.1\r\n"
+                + "Host: a\r\nCookie: BALANCEID=x.broken\r\nIdempotency-Key: 8e03978e\r\nConnection: close\r\n\r\n");
+        assertEquals(200, withKey.status(), "the key promises a repeat is harmless");
+        assertEquals("healthy", withKey.body());
+        RawHttp.Response withoutKey = RawHttp.exchange("127.0.0.1", proxy.port(), "POST /orders/43/confirm HTTP/1.1\r\n"
+                + "Host: a\r\nCookie: BALANCEID=x.broken\r\nConnection: close\r\n\r\n");
+        assertEquals(502, withoutKey.status(), "without it, a POST that reached a backend is not repeated");
+    }
+
+    @Test
     void anIdempotentRequestThatLostItsConnectionGoesToAnotherMember() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
         AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
@@ -275,11 +288,16 @@ class FailoverTest {
                 byte[] buffer = new byte[8192];
                 int n = in.read(buffer);
                 String head = n > 0 ? new String(buffer, 0, n, StandardCharsets.ISO_8859_1) : "";
-                if (head.startsWith("POST") && !head.contains("amount=")) {
+                // The 502 test's POST body may come in a second read: take it before closing.
+                if (head.startsWith("POST") && !head.contains("Content-Length: 0") && !head.contains("amount=")) {
                     in.read(buffer);
                 }
+            } catch (java.net.SocketTimeoutException e) {
+                // a client that sent no body: close this connection and serve the next one
             } catch (IOException e) {
-                return;
+                if (server.isClosed()) {
+                    return;
+                }
             }
         }
     }
