@@ -38,6 +38,11 @@ public final class BalancerRouteFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse out) {
+            if (route.mustLeave(http.getHeader(NodeRoute.DRAIN_HEADER),
+                    http.getRequestedSessionId() != null && http.isRequestedSessionIdValid(), http.getRequestURI())) {
+                sendElsewhere(http, out);
+                return;
+            }
             String setCookie = route.setCookieFor(http.getHeaders("Cookie"), http.isSecure(),
                     http.getHeader("X-Forwarded-Proto"));
             if (setCookie != null) {
@@ -49,5 +54,13 @@ public final class BalancerRouteFilter implements Filter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    /** 307 to the same URL, without the route cookie: the proxy then balances it to another member. */
+    private void sendElsewhere(HttpServletRequest http, HttpServletResponse out) {
+        out.addHeader("Set-Cookie", route.clearCookie(http.isSecure(), http.getHeader("X-Forwarded-Proto")));
+        String query = http.getQueryString();
+        out.setStatus(307);
+        out.setHeader("Location", http.getRequestURI() + (query == null ? "" : "?" + query));
     }
 }

@@ -168,7 +168,8 @@ public final class Member {
         return unproven;
     }
 
-    boolean draining() {
+    /** Status {@code +N}: takes only requests sticky to it. */
+    public boolean draining() {
         return config.has(MemberStatus.DRAIN);
     }
 

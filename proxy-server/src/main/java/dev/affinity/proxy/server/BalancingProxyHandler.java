@@ -159,7 +159,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         Exchange exchange = exchange(clientToProxyRequest);
         proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.origin,
-                exchange.member.hostHeader(), headers));
+                exchange.member.hostHeader(), exchange.member.draining(), headers));
     }
 
     @Override

@@ -37,7 +37,18 @@ final class ForwardingHeaders {
     }
 
     /** Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone). */
-    void apply(Request clientToProxyRequest, ClientOrigin origin, String memberHost, HttpFields.Mutable headers) {
+    /**
+     * Tells a draining member's node that it drains (the filter's drain handshake). Never taken from
+     * a client: a copy it sends is removed.
+     */
+    static final String DRAIN_HEADER = "X-Affinity-Drain";
+
+    void apply(Request clientToProxyRequest, ClientOrigin origin, String memberHost, boolean memberDraining,
+               HttpFields.Mutable headers) {
+        headers.remove(DRAIN_HEADER);
+        if (memberDraining) {
+            headers.put(DRAIN_HEADER, "on");
+        }
         if (!preserveHost) {
             // The member's host:port, as httpd sends it; set here so Jetty need not build a URI to find it.
             headers.put(HttpHeader.HOST, memberHost);

@@ -126,6 +126,18 @@ class HeaderRulesTest {
     }
 
     @Test
+    void aDrainingMemberIsToldSoAndAClientCannotClaimIt() throws Exception {
+        startProxy("");
+        get("/", "X-Affinity-Drain: on");
+        assertNull(backend.lastReceived().header("X-Affinity-Drain"), "a client's copy never passes");
+        proxy.close();
+        proxy = Proxies.start("<Proxy balancer://c>\n  BalancerMember " + backend.url() + " route=n1 status=+N\n"
+                + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n");
+        get("/", "Cookie: BALANCEID=x.n1");
+        assertEquals("on", backend.lastReceived().header("X-Affinity-Drain"));
+    }
+
+    @Test
     void hopByHopHeadersAreRemovedBothWays() throws Exception {
         startProxy("");
         RawHttp.Response response = get("/hop", "Connection: close, X-Secret, Upgrade", "X-Secret: 1", "Keep-Alive: timeout=5",

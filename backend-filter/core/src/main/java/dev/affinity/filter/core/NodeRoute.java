@@ -14,6 +14,12 @@ public final class NodeRoute {
     /** The name the filter registers under, so that a second registration can be recognised. */
     public static final String FILTER_NAME = "affinity-balancer-route";
 
+    /**
+     * The request header the Affinity proxy adds when it forwards to a draining member ({@code +N});
+     * the proxy removes any copy a client sends. Part of the contract in docs/stickiness.md.
+     */
+    public static final String DRAIN_HEADER = "X-Affinity-Drain";
+
     /** The ServletContext attribute where the filter publishes the route it resolved, for the application to show. */
     public static final String ROUTE_ATTRIBUTE = "dev.affinity.filter.route";
 
@@ -70,6 +76,26 @@ public final class NodeRoute {
             return null;
         }
         return cookie.setCookie(secure || "https".equalsIgnoreCase(forwardedProto));
+    }
+
+    /**
+     * The drain handshake, as Tomcat's LoadBalancerDrainingValve does it for mod_jk: on a draining
+     * node, a request without a valid session is sent back to be placed elsewhere, while existing
+     * sessions keep being served. Not when the route is in the URL, which the redirect would repeat.
+     *
+     * @param drainHeader    the {@link #DRAIN_HEADER} value, or null
+     * @param validSession   whether the request brings a valid session
+     * @param requestUri     the request's path, to see whether it names the route itself
+     */
+    public boolean mustLeave(String drainHeader, boolean validSession, String requestUri) {
+        return "on".equalsIgnoreCase(drainHeader) && !validSession
+                && !requestUri.contains(settings.cookieName() + "=");
+    }
+
+    /** The Set-Cookie value that removes the route cookie, so the proxy balances the client afresh. */
+    public String clearCookie(boolean secure, String forwardedProto) {
+        return settings.cookieName() + "=; Path=" + settings.path() + "; Max-Age=0; HttpOnly; SameSite=Lax"
+                + (secure || "https".equalsIgnoreCase(forwardedProto) ? "; Secure" : "");
     }
 
     /** Whether the cookie waits for an HttpSession ({@code balancer.cookie.when=session}). */

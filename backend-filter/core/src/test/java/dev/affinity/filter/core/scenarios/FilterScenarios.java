@@ -195,6 +195,30 @@ public abstract class FilterScenarios {
         assertEquals(List.of(), setCookies(get(app.uri(), "Cookie", "ROUTEID=lb.node1")));
     }
 
+    // --- the drain handshake ---
+
+    @Test
+    void onADrainingNodeARequestWithoutASessionIsSentBackToBePlacedElsewhere() throws Exception {
+        App app = launch(AppSpec.routeInContext("node1"));
+        HttpResponse<String> sent = get(app.uri().resolve("nosession?x=1"), "X-Affinity-Drain", "on",
+                "Cookie", "BALANCEID=balancer.node1");
+        assertEquals(307, sent.statusCode());
+        assertEquals(app.uri().resolve("nosession?x=1").getRawPath() + "?x=1", sent.headers().firstValue("Location").orElse(""));
+        assertEquals(List.of("BALANCEID=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"), setCookies(sent),
+                "the route cookie is cleared, so the proxy balances the client afresh");
+    }
+
+    @Test
+    void onADrainingNodeAnExistingSessionIsStillServed() throws Exception {
+        App app = launch(AppSpec.routeInContext("node1"));
+        HttpResponse<String> creates = get(app.uri().resolve("session"));
+        String session = cookiesNamed("JSESSIONID", creates).get(0).split(";", 2)[0];
+        HttpResponse<String> served = get(app.uri().resolve("nosession"), "X-Affinity-Drain", "on",
+                "Cookie", session + "; BALANCEID=balancer.node1");
+        assertEquals(200, served.statusCode());
+        assertEquals(List.of(), setCookies(served));
+    }
+
     // --- balancer.cookie.when=session ---
 
     @Test
