@@ -20,15 +20,22 @@ import org.apache.catalina.LifecycleState;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.IntrospectionUtils;
 
 /**
- * The scenario web application in an embedded Tomcat 11, installed like a WAR: each context has a
+ * The scenario web application in an embedded Tomcat 11 (and, generated from this file by the javax
+ * module, Tomcat 9), installed like a WAR: each context has a
  * docBase with a WEB-INF/web.xml and a {@link ContextConfig}, the listener that reads web.xml and
  * runs the ServletContainerInitializers. Tomcat finds {@link BalancerRouteInitializer} through
  * META-INF/services on the test class path, which it treats as its own lib folder: this is the
  * container-lib install, never an explicit {@code addServletContainerInitializer}.
  */
 final class EmbeddedTomcat implements App {
+
+    /** The Servlet version of the web.xml it writes; the javax build replaces these two lines. */
+    static final String SERVLET_VERSION = "6.0";
+    static final String WEB_XML_NAMESPACE = "https://jakarta.ee/xml/ns/jakartaee";
+
 
     /** Tomcat publishes its base as these; the next Tomcat would recreate a stale catalina.home. */
     private static final List<String> PUBLISHED = List.of("catalina.base", "catalina.home");
@@ -113,6 +120,8 @@ final class EmbeddedTomcat implements App {
         // without --add-opens these leak checks at undeploy can only print warnings
         context.setClearReferencesRmiTargets(false);
         context.setClearReferencesThreadLocals(false);
+        // Tomcat 9 only (the javax twin of this class is generated from it); a no-op on Tomcat 11.
+        IntrospectionUtils.setProperty(context, "clearReferencesObjectStreamClassCaches", "false");
         context.addServletContainerInitializer(new ScenarioWebApp(), null);
         return context;
     }
@@ -121,8 +130,8 @@ final class EmbeddedTomcat implements App {
     static String webXml(AppSpec spec) {
         StringBuilder xml = new StringBuilder("""
                 <?xml version="1.0" encoding="UTF-8"?>
-                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-                """);
+                <web-app xmlns="%s" version="%s">
+                """.formatted(WEB_XML_NAMESPACE, SERVLET_VERSION));
         spec.contextParams().forEach((name, value) -> xml.append("  <context-param>").append(param(name, value))
                 .append("</context-param>\n"));
         xml.append("""

@@ -48,7 +48,8 @@ class TomcatScenariosTest extends FilterScenarios {
         // Tomcat's own examples say metadata-complete="true": no annotations, no web-fragment.xml,
         // but ServletContainerInitializers still run
         App app = launch(AppSpec.routeInContext("node1"), spec -> EmbeddedTomcat.start(spec,
-                xml -> xml.replace("version=\"6.0\"", "version=\"6.0\" metadata-complete=\"true\""), t -> { }, ""));
+                xml -> xml.replace("version=\"" + EmbeddedTomcat.SERVLET_VERSION + "\"",
+                        "version=\"" + EmbeddedTomcat.SERVLET_VERSION + "\" metadata-complete=\"true\""), t -> { }, ""));
         assertEquals(List.of(PINNED_TO_NODE1), setCookies(get(app.uri())));
     }
 }
