@@ -78,13 +78,6 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         return d.build();
     }
 
-    /** Replaces the member with the same URL. */
-    public BalancerConfig withMemberReplaced(MemberConfig member) {
-        Draft d = new Draft(this);
-        d.members.replaceAll(m -> m.url().equals(member.url()) ? member : m);
-        return d.build();
-    }
-
     /**
      * Applies one httpd balancer key (ProxySet or ProxyPass parameters), e.g. {@code ("stickysession", "BALANCEID")}.
      *
@@ -128,12 +121,6 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
                 throw new IllegalArgumentException(WorkerKeys.unknownBalancerKey(key));
         }
         return d.build();
-    }
-
-    /** Whether httpd treats a key as the balancer's (rather than a worker's) when both could take it. */
-    public static boolean isBalancerKey(String key) {
-        return Set.of("stickysession", "stickysessionsep", "scolonpathdelim", "lbmethod", "nofailover",
-                "maxattempts", "forcerecovery", "failonstatus", "failontimeout").contains(key.toLowerCase(Locale.ROOT));
     }
 
     /**

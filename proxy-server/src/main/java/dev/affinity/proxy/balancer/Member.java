@@ -154,13 +154,11 @@ public final class Member {
         }
     }
 
-    /** Ends the error state at once (forcerecovery); true when it was in error. */
-    boolean forceRecovery() {
-        if (errorSince.getAndSet(OK) == OK) {
-            return false;
+    /** Ends the error state at once (forcerecovery). */
+    void forceRecovery() {
+        if (errorSince.getAndSet(OK) != OK) {
+            unproven = true;
         }
-        unproven = true;
-        return true;
     }
 
     /** Whether it failed and has not answered since. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.affinity.proxy.testing.Http;
+import dev.affinity.proxy.testing.HttpdTutorial;
 import dev.affinity.proxy.testing.TestBackend;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,24 +35,6 @@ class ProxyCommandLineIT {
     /** A JVM exits or starts listening well within this even on a loaded 2-core machine. */
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(5);
-
-    /** https://httpd.apache.org/docs/2.4/howto/reverse_proxy.html, with only the member ports to be replaced. */
-    private static final String HTTPD_TUTORIAL = """
-            LoadModule proxy_module modules/mod_proxy.so
-            LoadModule proxy_http_module modules/mod_proxy_http.so
-            LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
-            LoadModule slotmem_shm_module modules/mod_slotmem_shm.so
-            LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
-            <Proxy balancer://mycluster>
-                BalancerMember http://127.0.0.1:9001 route=node1
-                BalancerMember http://127.0.0.1:9002 route=node2
-                ProxySet stickysession=BALANCEID
-            </Proxy>
-            ProxyPassMatch ^(/.*)$ balancer://mycluster$1
-            ProxyPassReverse / http://127.0.0.1:9001/
-            ProxyPassReverse / http://127.0.0.1:9002/
-            ProxyPassReverseCookieDomain 127.0.0.1 localhost
-            """;
 
     @TempDir
     Path dir;
@@ -219,7 +202,7 @@ class ProxyCommandLineIT {
 
     /** The tutorial config, verbatim but for the member ports, which are node1's and node2's. */
     private Path tutorialConfig() throws IOException {
-        String text = HTTPD_TUTORIAL
+        String text = HttpdTutorial.config()
                 .replace("127.0.0.1:9001", "127.0.0.1:" + node1.port())
                 .replace("127.0.0.1:9002", "127.0.0.1:" + node2.port());
         return write("httpd-tutorial.conf", text);

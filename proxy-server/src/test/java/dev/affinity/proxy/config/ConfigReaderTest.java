@@ -11,6 +11,7 @@ import dev.affinity.proxy.balancer.BalancerConfig;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.balancer.StickySession;
 import dev.affinity.proxy.rewrite.CookieRule;
+import dev.affinity.proxy.testing.HttpdTutorial;
 import dev.affinity.proxy.rewrite.ProxyPass;
 import dev.affinity.proxy.rewrite.ProxyPassTable;
 import dev.affinity.proxy.rewrite.ReverseRule;
@@ -27,24 +28,6 @@ class ConfigReaderTest {
     /** A name with a directory in it, to show messages carry the name exactly as it was given. */
     private static final String FILE = "conf/affinity.conf";
 
-    /** The httpd tutorial config the README promises runs unchanged. */
-    private static final String TUTORIAL = """
-            LoadModule proxy_module modules/mod_proxy.so
-            LoadModule proxy_http_module modules/mod_proxy_http.so
-            LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
-            LoadModule slotmem_shm_module modules/mod_slotmem_shm.so
-            LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
-            <Proxy balancer://mycluster>
-                BalancerMember http://127.0.0.1:9001 route=node1
-                BalancerMember http://127.0.0.1:9002 route=node2
-                ProxySet stickysession=BALANCEID
-            </Proxy>
-            ProxyPassMatch ^(/.*)$ balancer://mycluster$1
-            ProxyPassReverse / http://127.0.0.1:9001/
-            ProxyPassReverse / http://127.0.0.1:9002/
-            ProxyPassReverseCookieDomain 127.0.0.1 localhost
-            """;
-
     /** Two members and a ProxyPass, for tests that add one directive to a working config. */
     private static final String CLUSTER = """
             <Proxy balancer://mycluster>
@@ -60,7 +43,7 @@ class ConfigReaderTest {
 
     @Test
     void theTutorialConfigParses() {
-        ProxyConfig config = parse(TUTORIAL);
+        ProxyConfig config = parse(HttpdTutorial.config());
 
         assertEquals(Set.of("mycluster"), config.balancers().keySet());
         BalancerConfig mycluster = config.balancers().get("mycluster");
@@ -86,7 +69,7 @@ class ConfigReaderTest {
 
     @Test
     void theTutorialMapsEveryPathOntoItsBalancer() {
-        ProxyPassTable table = new ProxyPassTable(parse(TUTORIAL).proxyPass());
+        ProxyPassTable table = new ProxyPassTable(parse(HttpdTutorial.config()).proxyPass());
 
         ProxyPass.Outcome outcome = table.map("/shop/cart", "item=3").orElseThrow();
 

@@ -88,15 +88,7 @@ class FailoverTest {
 
     @Test
     void aBackendThatHangsGives504WithinTheTimeout() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/hang", exchange -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        started(release::countDown);
+        TestBackend slow = startHangingBackend("/hang");
         AffinityProxy proxy = started(Proxies.start("ProxyPass / " + slow.url() + "/ timeout=1\n"));
         long start = System.nanoTime();
         HttpResponse<String> r = new Http(proxy.uri()).get("/hang");
@@ -107,15 +99,7 @@ class FailoverTest {
 
     @Test
     void aTimedOutRequestIsAnswered504AndNeverSentToASecondMember() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        started(release::countDown);
-        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/", exchange -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        TestBackend slow = startHangingBackend("/");
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
         String config = "<Proxy balancer://c>\n"
                 + "  BalancerMember " + slow.url() + " route=slow timeout=1\n"
@@ -180,15 +164,7 @@ class FailoverTest {
 
     @Test
     void withFailontimeoutAMemberThatTimedOutIsLeftAlone() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        started(release::countDown);
-        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on("/", exchange -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        TestBackend slow = startHangingBackend("/");
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
         String config = "<Proxy balancer://c>\n"
                 + "  BalancerMember " + slow.url() + " timeout=1 retry=60\n"
@@ -241,6 +217,23 @@ class FailoverTest {
             assertEquals(502, r.status());
             assertEquals(null, r.header("Set-Cookie"), "nothing of the broken response reaches the client");
         }
+    }
+
+    /**
+     * A backend "slow" on 127.0.0.2 that never answers requests under {@code path}; the handlers are
+     * released (bounded at 30 s) when the test ends.
+     */
+    private TestBackend startHangingBackend(String path) throws IOException {
+        CountDownLatch release = new CountDownLatch(1);
+        TestBackend slow = started(TestBackend.start("slow", "127.0.0.2").on(path, exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        started(release::countDown);
+        return slow;
     }
 
     private static String brokenAndHealthy(ServerSocket broken, TestBackend healthy) {
