@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The demo cluster: node1 and node2 as embedded Tomcats, and the Affinity proxy in front of them,
@@ -18,6 +19,9 @@ import java.util.List;
  *
  * <p>cluster.conf names 127.0.0.1:8080 (proxy), :8081 and :8082 (nodes). Other ports, or port 0
  * for free ones, are put into its text before it is read, so the file stays the tutorial's shape.
+ *
+ * <p>The nodes replicate their sessions to each other with Tomcat's clustering (see
+ * {@link SessionReplication}), on ports 4081 and 4082 by default.
  */
 public final class DemoCluster implements AutoCloseable {
 
@@ -25,33 +29,51 @@ public final class DemoCluster implements AutoCloseable {
     public static final int PROXY_PORT = 8080;
     public static final int NODE1_PORT = 8081;
     public static final int NODE2_PORT = 8082;
+    /** The nodes' session replication ports. */
+    public static final int NODE1_REPLICATION_PORT = 4081;
+    public static final int NODE2_REPLICATION_PORT = 4082;
 
     private final String host;
     private final int[] nodePorts;
     private final DemoNode[] nodes;
+    private final SessionReplication[] replications;
     private final AffinityProxy proxy;
     private final String configText;
 
-    private DemoCluster(String host, DemoNode node1, DemoNode node2, AffinityProxy proxy, String configText) {
+    private DemoCluster(String host, DemoNode node1, DemoNode node2, SessionReplication[] replications,
+            AffinityProxy proxy, String configText) {
         this.host = host;
         this.nodePorts = new int[] {node1.port(), node2.port()};
         this.nodes = new DemoNode[] {node1, node2};
+        this.replications = replications;
         this.proxy = proxy;
         this.configText = configText;
     }
 
+    /** Starts the nodes, then the proxy, on free ports. */
+    public static DemoCluster start(String host) throws Exception {
+        return start(host, 0, 0, 0, 0, 0);
+    }
+
     /** Starts the nodes, then the proxy; port 0 picks a free port for any of them. */
-    public static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port) throws Exception {
+    public static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
+            int node1ReplicationPort, int node2ReplicationPort) throws Exception {
+        var replication1 = new java.net.InetSocketAddress(host, portOrFree(host, node1ReplicationPort));
+        var replication2 = new java.net.InetSocketAddress(host, portOrFree(host, node2ReplicationPort));
+        SessionReplication[] replications = {
+            new SessionReplication(replication1, List.of(replication2)),
+            new SessionReplication(replication2, List.of(replication1))
+        };
         DemoNode node1 = null;
         DemoNode node2 = null;
         try {
-            node1 = DemoNode.start("node1", host, node1Port);
-            node2 = DemoNode.start("node2", host, node2Port);
+            node1 = DemoNode.start("node1", host, node1Port, Optional.of(replications[0]));
+            node2 = DemoNode.start("node2", host, node2Port, Optional.of(replications[1]));
             String text = configFor(host, node1.port(), node2.port());
             ProxyConfig config = ConfigReader.parse("cluster.conf", text)
                     .withListen(List.of(new ListenAddress(host, proxyPort)));
             AffinityProxy proxy = AffinityProxy.start(config);
-            return new DemoCluster(host, node1, node2, proxy, text);
+            return new DemoCluster(host, node1, node2, replications, proxy, text);
         } catch (Exception e) {
             closeQuietly(node2);
             closeQuietly(node1);
@@ -59,8 +81,12 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    private static int portOrFree(String host, int port) {
+        return port == 0 ? SessionReplication.freePort(host) : port;
+    }
+
     /** cluster.conf with the nodes' real addresses in place of 127.0.0.1:8081 and :8082. */
-    static String configFor(String host, int node1Port, int node2Port) {
+    public static String configFor(String host, int node1Port, int node2Port) {
         // One pass, so that swapped ports (node1 on 8082) are not replaced twice.
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(" + NODE1_PORT + "|" + NODE2_PORT + ")\\b")
                 .matcher(shippedConfig());
@@ -109,7 +135,7 @@ public final class DemoCluster implements AutoCloseable {
     public synchronized void startNode(String route) throws Exception {
         int i = index(route);
         if (nodes[i] == null) {
-            nodes[i] = DemoNode.start(route, host, nodePorts[i]);
+            nodes[i] = DemoNode.start(route, host, nodePorts[i], Optional.of(replications[i]));
         }
     }
 

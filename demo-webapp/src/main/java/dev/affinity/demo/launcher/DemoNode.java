@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
@@ -32,8 +33,12 @@ public final class DemoNode implements AutoCloseable {
         this.baseDir = baseDir;
     }
 
-    /** Starts a node on {@code host:port} (port 0 picks a free one). */
-    public static DemoNode start(String route, String host, int port) throws IOException, LifecycleException {
+    /**
+     * Starts a node on {@code host:port} (port 0 picks a free one); with a replication, its
+     * sessions are replicated to and from the other nodes.
+     */
+    public static DemoNode start(String route, String host, int port, Optional<SessionReplication> replication)
+            throws IOException, LifecycleException {
         Path baseDir = Files.createTempDirectory("affinity-demo-" + route);
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -44,8 +49,10 @@ public final class DemoNode implements AutoCloseable {
         tomcat.setConnector(connector);
         // Each node its own Engine name, so two nodes in one JVM do not share JMX names.
         tomcat.getEngine().setName("affinity-" + route);
+        replication.ifPresent(r -> r.install(tomcat.getEngine()));
 
         Path docBase = Files.createDirectories(baseDir.resolve("webapp"));
+        installWebXml(docBase);
         Context context = tomcat.addContext("", docBase.toString());
         // The route as a user would give it in context.xml; the Affinity filter reads the same parameter.
         context.addParameter("balancer.route", route);
@@ -63,6 +70,19 @@ public final class DemoNode implements AutoCloseable {
             throw new IllegalStateException("node " + route + " failed to start its web application; see the log above");
         }
         return new DemoNode(route, host, tomcat, baseDir);
+    }
+
+    /**
+     * The WAR's own web.xml, which makes the app distributable: with a cluster on the engine, Tomcat
+     * then gives it a replicating session manager; without one, the usual local manager.
+     */
+    private static void installWebXml(Path docBase) throws IOException {
+        try (var in = DemoNode.class.getResourceAsStream("/demo-webapp/web.xml")) {
+            if (in == null) {
+                throw new IllegalStateException("demo-webapp/web.xml is missing from the classpath");
+            }
+            Files.copy(in, Files.createDirectories(docBase.resolve("WEB-INF")).resolve("web.xml"));
+        }
     }
 
     public String route() {

@@ -1,6 +1,9 @@
 package dev.affinity.demo.launcher;
 
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -23,6 +26,10 @@ public final class Launcher implements Callable<Integer> {
     @Option(names = "--ports", split = ",", paramLabel = "PROXY,NODE1,NODE2",
             description = "ports for proxy, node1 and node2 (default 8080,8081,8082; 0 picks a free port)")
     private List<Integer> ports = List.of(DemoCluster.PROXY_PORT, DemoCluster.NODE1_PORT, DemoCluster.NODE2_PORT);
+
+    @Option(names = "--replication-ports", split = ",", paramLabel = "NODE1,NODE2",
+            description = "ports on which the nodes replicate sessions to each other (default 4081,4082; 0 picks a free port)")
+    private List<Integer> replicationPorts = List.of(DemoCluster.NODE1_REPLICATION_PORT, DemoCluster.NODE2_REPLICATION_PORT);
 
     public static void main(String[] args) {
         CommandLine command = new CommandLine(new Launcher());
@@ -49,7 +56,12 @@ public final class Launcher implements Callable<Integer> {
             System.err.println("affinity-demo: --ports takes three ports: PROXY,NODE1,NODE2 (e.g. --ports 0,0,0)");
             return 2;
         }
-        DemoCluster cluster = DemoCluster.start(host, ports.get(0), ports.get(1), ports.get(2));
+        if (replicationPorts.size() != 2) {
+            System.err.println("affinity-demo: --replication-ports takes two ports: NODE1,NODE2 (e.g. --replication-ports 0,0)");
+            return 2;
+        }
+        DemoCluster cluster = DemoCluster.start(host, ports.get(0), ports.get(1), ports.get(2),
+                replicationPorts.get(0), replicationPorts.get(1));
         System.out.println();
         System.out.println("Affinity demo cluster is up:");
         System.out.println("  node1  " + cluster.node1().uri());
@@ -81,7 +93,10 @@ public final class Launcher implements Callable<Integer> {
         stopped.await();
     }
 
-    /** {@code node --route node1 --port 8081}: one node alone. */
+    /**
+     * {@code node --route node1 --port 8081 [--replication-port 4081 --peer 127.0.0.1:4082]}: one node
+     * alone, replicating its sessions with the peers when given a replication port.
+     */
     @Command(name = "node", mixinStandardHelpOptions = true, description = "Start one demo node alone.")
     static final class Node implements Callable<Integer> {
         @Option(names = "--route", required = true, description = "the node's route, e.g. node1")
@@ -93,12 +108,51 @@ public final class Launcher implements Callable<Integer> {
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
         private String host;
 
+        @Option(names = "--replication-port", paramLabel = "PORT",
+                description = "replicate sessions with the peers, receiving on this port (default: no replication)")
+        private Integer replicationPort;
+
+        @Option(names = "--peer", paramLabel = "HOST:PORT",
+                description = "another node's replication address; repeat for each node")
+        private List<String> peers = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
-            DemoNode node = DemoNode.start(route, host, port);
+            if (replicationPort == null && !peers.isEmpty()) {
+                System.err.println("affinity-demo node: --peer needs --replication-port (the port this node receives on)");
+                return 2;
+            }
+            Optional<SessionReplication> replication = Optional.empty();
+            if (replicationPort != null) {
+                List<InetSocketAddress> peerAddresses = new ArrayList<>();
+                for (String peer : peers) {
+                    peerAddresses.add(hostAndPort(peer));
+                }
+                replication = Optional.of(new SessionReplication(
+                        new InetSocketAddress(host, replicationPort), peerAddresses));
+            }
+            DemoNode node = DemoNode.start(route, host, port, replication);
             System.out.println("Affinity demo node " + route + " is up at " + node.uri());
             awaitShutdown(node);
             return 0;
+        }
+    }
+
+    /** HOST:PORT as given to --peer; a wrong one is a usage error naming it. */
+    static InetSocketAddress hostAndPort(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new NumberFormatException();
+            }
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(text.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Node()),
+                    "--peer '" + text + "': expected HOST:PORT, e.g. 127.0.0.1:4082");
         }
     }
 
@@ -106,7 +160,7 @@ public final class Launcher implements Callable<Integer> {
     @Command(name = "proxy", description = "Start the Affinity proxy alone (same options as affinity-proxy.jar: --config FILE [--listen HOST:PORT]).")
     static final class Proxy implements Callable<Integer> {
         @CommandLine.Unmatched
-        private List<String> args = new java.util.ArrayList<>();
+        private List<String> args = new ArrayList<>();
 
         @Override
         public Integer call() {

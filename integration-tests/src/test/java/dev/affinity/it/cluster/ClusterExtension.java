@@ -32,7 +32,7 @@ public final class ClusterExtension implements BeforeAllCallback, ParameterResol
     private static DemoCluster cluster(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Running.class, type -> {
             try {
-                return new Running(DemoCluster.start("127.0.0.1", 0, 0, 0));
+                return new Running(DemoCluster.start("127.0.0.1"));
             } catch (Exception e) {
                 throw new IllegalStateException("the demo cluster did not start: " + e.getMessage(), e);
             }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A node goes away and comes back while clients keep using the cluster. */
+/**
+ * A node goes away and comes back while clients keep using the cluster. The node is stopped in
+ * this JVM; {@link KillNodeUnderLoadIT} kills a node's process.
+ */
 @ExtendWith(ClusterExtension.class)
 class FailoverIT {
 
@@ -17,16 +20,24 @@ class FailoverIT {
     void clientsOfAStoppedNodeMoveToTheOtherWithoutAnErrorAndNewClientsReachItWhenItReturns(DemoCluster cluster)
             throws Exception {
         Client client = pinnedTo("node1", cluster);
+        int visits = 0;
+        for (int i = 0; i < 5; i++) {
+            visits = client.get("/api/whoami").jsonPath().getInt("visits");
+        }
+        String session = client.cookie("JSESSIONID");
         cluster.stopNode("node1");
         try {
             Response moved = client.get("/api/whoami");
             moved.then().statusCode(200);
             assertEquals("node2", moved.jsonPath().getString("node"));
             assertEquals("balancer.node2", moved.getCookie("BALANCEID"), "node2 re-pins the client to itself");
+            assertEquals(session, moved.jsonPath().getString("sessionId"), "node2 has the session node1 replicated");
+            assertEquals(visits + 1, moved.jsonPath().getInt("visits"), "the counter goes on where node1 left it");
             for (int i = 0; i < 20; i++) {
                 Response r = client.get("/api/whoami");
                 r.then().statusCode(200);
                 assertEquals("node2", r.jsonPath().getString("node"), "request " + i + " after the move");
+                assertEquals(visits + 2 + i, r.jsonPath().getInt("visits"), "request " + i + " after the move");
             }
         } finally {
             cluster.startNode("node1");
