@@ -44,7 +44,8 @@ public final class Launcher implements Callable<Integer> {
     private static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.BindException) {
-                return "a port is already in use (" + t.getMessage() + "); choose others with --ports";
+                return "a port is already in use (" + t.getMessage() + "); choose others with --ports and --replication-ports "
+                        + "(for a node alone: --port and --replication-port)";
             }
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();

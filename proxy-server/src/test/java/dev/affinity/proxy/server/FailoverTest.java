@@ -143,6 +143,24 @@ class FailoverTest {
     }
 
     @Test
+    void getsToABackendThatResetsItsConnectionsGoToAnotherMember() throws Exception {
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        ServerSocket resetting = started(new ServerSocket());
+        resetting.bind(new InetSocketAddress("127.0.0.2", 0));
+        Thread acceptor = new Thread(() -> readRequestThenReset(resetting), "resetting-backend");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(resetting, healthy)));
+        Http http = new Http(proxy.uri());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = http.get("/page/" + i, "Cookie", "BALANCEID=x.broken");
+            assertEquals(200, r.statusCode(), "request " + i);
+            assertEquals("healthy", r.body(), "request " + i);
+        }
+        assertEquals(5, healthy.requestCount());
+    }
+
+    @Test
     void withFailonstatusAMemberAnswering503IsLeftAloneForItsRetryWindow() throws Exception {
         TestBackend busy = started(TestBackend.start("busy", "127.0.0.2"));
         busy.on("/", exchange -> busy.reply(exchange, 503, "overloaded"));
@@ -270,6 +288,21 @@ class FailoverTest {
         assertEquals(200, r.statusCode());
         assertEquals("node1", r.body());
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(9), "answered within the balancer timeout");
+    }
+
+    /** A backend that reads a request head, then resets the connection (RST, not FIN), as a crashing server's kernel does. */
+    private static void readRequestThenReset(ServerSocket server) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(5_000);
+                s.getInputStream().read(new byte[8192]);
+                s.setSoLinger(true, 0);
+            } catch (IOException e) {
+                if (server.isClosed()) {
+                    return;
+                }
+            }
+        }
     }
 
     /** A backend that reads a request head and a little body, then closes without answering. */
