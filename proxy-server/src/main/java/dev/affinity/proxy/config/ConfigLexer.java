@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns httpd configuration text into a tree of {@link Directive}s, following httpd's own rules:
@@ -12,6 +14,9 @@ import java.util.List;
  * and may be quoted with {@code "} or {@code '}, and {@code <Name args>} … {@code </Name>} nest.
  */
 final class ConfigLexer {
+
+    /** name, first word, rest of the line */
+    private static final Pattern RAW_ARGS = Pattern.compile("(\\S+)(?:\\s+(\\S+))?(?:\\s+(.+))?");
 
     private final String file;
 
@@ -48,7 +53,7 @@ final class ConfigLexer {
                 }
                 open.push(new OpenSection(words.get(0), words.subList(1, words.size()), where, siblings));
             } else {
-                List<String> words = words(line, where);
+                List<String> words = isRawArgs(line) ? rawArgs(line) : words(line, where);
                 siblings.add(new Directive(words.get(0), words.subList(1, words.size()), List.of(), false, where));
             }
         }
@@ -75,6 +80,32 @@ final class ConfigLexer {
                     + section.where.line() + " (expected: </" + section.name + ">)");
         }
         section.parentChildren.add(new Directive(section.name, section.args, section.children, true, section.where));
+    }
+
+    /**
+     * ProxyHCExpr is one of httpd's RAW_ARGS directives: a name, then an expression whose quotes,
+     * braces and spacing belong to ap_expr, not to the config syntax.
+     */
+    private static boolean isRawArgs(String line) {
+        return line.regionMatches(true, 0, "ProxyHCExpr", 0, "ProxyHCExpr".length())
+                && (line.length() == "ProxyHCExpr".length() || Character.isWhitespace(line.charAt("ProxyHCExpr".length())));
+    }
+
+    /**
+     * The directive's name and first word, then the rest of the line as one argument, verbatim
+     * (httpd's ap_getword_conf2 takes a {@code {…}} group whole).
+     */
+    private static List<String> rawArgs(String line) {
+        Matcher m = RAW_ARGS.matcher(line);
+        List<String> words = new ArrayList<>();
+        if (m.matches()) {
+            for (int group = 1; group <= 3; group++) {
+                if (m.group(group) != null) {
+                    words.add(m.group(group));
+                }
+            }
+        }
+        return words;
     }
 
     /** httpd's ap_getword_conf: white space separates, quotes group, a backslash escapes the quote. */

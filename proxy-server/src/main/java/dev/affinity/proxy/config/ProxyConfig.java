@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.affinity.proxy.balancer.BalancerConfig;
 import dev.affinity.proxy.balancer.HealthCheck;
-import dev.affinity.proxy.balancer.StatusExpression;
+import dev.affinity.proxy.balancer.HealthExpression;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.rewrite.CookieRule;
 import dev.affinity.proxy.rewrite.ProxyPass;
@@ -38,7 +38,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                           Map<String, BalancerConfig> balancers, List<ProxyPass> proxyPass,
                           List<ReverseRule> reverse, List<CookieRule> cookieDomains, List<CookieRule> cookiePaths,
                           boolean preserveHost, boolean addHeaders, ViaMode via, Duration timeout,
-                          Map<String, StatusExpression> healthExpressions) {
+                          Map<String, HealthExpression> healthExpressions) {
 
     /** httpd's default for Timeout and so for ProxyTimeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -88,7 +88,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
         private boolean addHeaders = true;
         private ViaMode via = ViaMode.OFF;
         private Duration timeout = DEFAULT_TIMEOUT;
-        private final Map<String, StatusExpression> healthExpressions = new LinkedHashMap<>();
+        private final Map<String, HealthExpression> healthExpressions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -194,7 +194,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
 
         /** {@code ProxyHCExpr name {expr}}: a named test of a health check's response. */
         public Builder healthExpression(String name, String expression) {
-            healthExpressions.put(name, StatusExpression.parse(expression));
+            healthExpressions.put(name, HealthExpression.parse(expression));
             return this;
         }
 

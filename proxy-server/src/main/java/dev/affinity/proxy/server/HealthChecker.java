@@ -2,16 +2,21 @@ package dev.affinity.proxy.server;
 
 import dev.affinity.proxy.balancer.HealthCheck;
 import dev.affinity.proxy.balancer.Member;
-import dev.affinity.proxy.balancer.StatusExpression;
+import dev.affinity.proxy.balancer.HealthExpression;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,15 +31,18 @@ final class HealthChecker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
+    /** A health page larger than this fails its check rather than fill the proxy's memory. */
+    private static final int MAX_BODY_BYTES = 1 << 20;
+
     private final List<Member> members;
     private final BackendClients clients;
     private final Scheduler scheduler;
-    private final Map<String, StatusExpression> expressions;
+    private final Map<String, HealthExpression> expressions;
     private final Duration proxyTimeout;
     private volatile boolean closed;
 
     HealthChecker(List<Member> members, BackendClients clients, Scheduler scheduler,
-                  Map<String, StatusExpression> expressions, Duration proxyTimeout) {
+                  Map<String, HealthExpression> expressions, Duration proxyTimeout) {
         this.members = members.stream().filter(m -> m.config().healthCheck()
                 .filter(h -> h.method() != HealthCheck.Method.NONE).isPresent()).toList();
         this.clients = clients;
@@ -71,24 +79,43 @@ final class HealthChecker implements AutoCloseable {
     private void request(Member member, HealthCheck check, Duration timeout, Runnable next) {
         HttpClient client = clients.forMember(member.config());
         String url = member.urlPrefix() + (check.uri().isEmpty() ? "/" : check.uri());
+        Optional<HealthExpression> expression = check.expr().map(expressions::get);
+        boolean readBody = expression.filter(HealthExpression::readsBody).isPresent();
+        String what = check.method() + " " + url;
         try {
-            client.newRequest(url).method(check.method().name()).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .send(result -> {
-                        if (result.isSucceeded()) {
-                            int status = result.getResponse().getStatus();
-                            boolean passed = check.expr().map(expressions::get).map(e -> e.passes(status))
-                                    .orElse(status >= 200 && status < 400);
-                            member.healthCheckResult(passed, check.method() + " " + url + " answered " + status);
-                        } else {
-                            member.healthCheckResult(false, check.method() + " " + url + " failed: "
-                                    + AttemptFailure.describe(result.getFailure()));
-                        }
+            Request request = client.newRequest(url).method(check.method().name())
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (readBody) {
+                request.send(new BufferingResponseListener(MAX_BODY_BYTES) {
+                    @Override
+                    public void onComplete(Result result) {
+                        judge(member, expression, what, result, getContentAsString(StandardCharsets.UTF_8));
                         next.run();
-                    });
+                    }
+                });
+            } else {
+                request.send(result -> {
+                    judge(member, expression, what, result, "");
+                    next.run();
+                });
+            }
         } catch (RuntimeException e) {
-            member.healthCheckResult(false, "cannot send " + check.method() + " " + url + ": " + e.getMessage());
+            member.healthCheckResult(false, "cannot send " + what + ": " + e.getMessage());
             next.run();
         }
+    }
+
+    /** Without an hcexpr, as in httpd, a 2xx or 3xx status passes. */
+    private static void judge(Member member, Optional<HealthExpression> expression, String what, Result result, String body) {
+        if (result.isFailed()) {
+            member.healthCheckResult(false, what + " failed: " + AttemptFailure.describe(result.getFailure()));
+            return;
+        }
+        int status = result.getResponse().getStatus();
+        boolean passed = expression.map(e -> e.passes(new HealthExpression.Response(status, body == null ? "" : body)))
+                .orElse(status >= 200 && status < 400);
+        member.healthCheckResult(passed, what + " answered " + status
+                + expression.map(e -> passed ? ", which passes " + e : ", which fails " + e).orElse(""));
     }
 
     private void connect(Member member, Duration timeout, Runnable next) {

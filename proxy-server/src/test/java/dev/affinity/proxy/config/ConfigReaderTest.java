@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.affinity.proxy.balancer.BalancerConfig;
+import dev.affinity.proxy.balancer.HealthExpression;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.balancer.StickySession;
 import dev.affinity.proxy.rewrite.CookieRule;
@@ -705,7 +706,27 @@ class ConfigReaderTest {
                     """, 4, "hcexpr=missing, which no ProxyHCExpr defines");
             assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 hcmethod=PATCH\n", 1,
                     "hcmethod='PATCH'", "expected: None, TCP, OPTIONS, HEAD or GET");
-            assertRejected("ProxyHCExpr bad {hc('body') =~ /x/}\n", 1, "is not supported");
+            assertRejected("ProxyHCExpr bad {hc('headers') =~ /x/}\n", 1,
+                    "ProxyHCExpr '{hc('headers') =~ /x/}': at column 2", "expected: hc('body')");
+            assertRejected("ProxyHCExpr bad {%{REQUEST_STATUS} =~ /^[23/}\n", 1, "does not compile");
+        }
+
+        @Test
+        void proxyHCExprTakesItsExpressionVerbatimAsHttpdDoes() {
+            // Quotes, braces and runs of spaces belong to ap_expr: the config syntax must not eat them.
+            ProxyConfig config = parse("""
+                    ProxyHCExpr in_maint {hc('body') !~ /Under  maintenance/}
+                    ProxyHCExpr listed   {%{REQUEST_STATUS} in { '200', "204" } && hc('body') =~ m#"up"#i}
+                    ProxyPass / http://127.0.0.1:9001/
+                    """);
+            HealthExpression maint = config.healthExpressions().get("in_maint");
+            assertEquals("{hc('body') !~ /Under  maintenance/}", maint.source());
+            assertTrue(maint.passes(new HealthExpression.Response(200, "Under maintenance")));
+            assertFalse(maint.passes(new HealthExpression.Response(200, "Under  maintenance")));
+            HealthExpression listed = config.healthExpressions().get("listed");
+            assertTrue(listed.passes(new HealthExpression.Response(204, "{\"status\":\"UP\"}")));
+            assertFalse(listed.passes(new HealthExpression.Response(202, "{\"status\":\"UP\"}")));
+            assertRejected("ProxyHCExpr lonely\n", 1, "ProxyHCExpr takes a name and an expression");
         }
 
         @Test
