@@ -69,8 +69,9 @@ public final class DemoServlets implements ServletContextListener {
                     </table>
                     <form method="post" action="/count"><button id="count" type="submit">Count again</button></form>
                     <p class="hint">Every click is served by the same node, and the counter goes up by one.
-                    Stop this node and click again: the other node answers, with no error page,
-                    and re-pins your browser to itself.</p>
+                    Stop this node and click again: the other node answers, with no error page, with
+                    your session and its counter (the nodes replicate sessions), and re-pins your
+                    browser to itself.</p>
                     """.formatted(Page.escape(v.sessionId()), v.visits(), Page.escape(sent),
                     Page.escape(v.user() == null ? "(nobody)" : v.user())));
         }

@@ -92,6 +92,33 @@ class BrowserIT {
     }
 
     @Test
+    void whenItsNodeStopsTheBrowserCarriesOnWithTheSameCounterOnTheOther(DemoCluster cluster) throws Exception {
+        browser.get(url(cluster, "/"));
+        String node = text("node");
+        String other = node.equals("node1") ? "node2" : "node1";
+        for (int click = 1; click <= 2; click++) {
+            browser.findElement(By.id("count")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("visits"), String.valueOf(click)));
+        }
+        String session = text("session");
+        cluster.stopNode(node);
+        try {
+            browser.findElement(By.id("count")).click();
+            // No error page: the other node answers, with the session its peer replicated to it.
+            wait.until(ExpectedConditions.textToBe(By.id("node"), other));
+            assertEquals("3", text("visits"), "the counter goes on where the stopped node left it");
+            assertEquals(session, text("session"));
+            screenshot("failover");
+            browser.findElement(By.id("count")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("visits"), "4"));
+            assertEquals("balancer." + other, text("balanceid"), "the browser was re-pinned to " + other);
+        } finally {
+            cluster.startNode(node);
+            InService.await(cluster, node);
+        }
+    }
+
+    @Test
     void loggingInLandsOnTheProxysWelcomePage(DemoCluster cluster) throws IOException {
         browser.get(url(cluster, "/login"));
         browser.findElement(By.id("name")).clear();

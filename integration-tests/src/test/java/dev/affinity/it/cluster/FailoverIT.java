@@ -1,11 +1,9 @@
 package dev.affinity.it.cluster;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.affinity.demo.launcher.DemoCluster;
 import io.restassured.response.Response;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,6 +17,7 @@ class FailoverIT {
     @Test
     void clientsOfAStoppedNodeMoveToTheOtherWithoutAnErrorAndNewClientsReachItWhenItReturns(DemoCluster cluster)
             throws Exception {
+        InService.await(cluster, "node1");
         Client client = pinnedTo("node1", cluster);
         int visits = 0;
         for (int i = 0; i < 5; i++) {
@@ -43,8 +42,7 @@ class FailoverIT {
             cluster.startNode("node1");
         }
         // node1 is tried again once its retry window (5 s in cluster.conf) has passed.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
-                "node1".equals(new Client(cluster.proxyUri()).get("/api/whoami").jsonPath().getString("node")));
+        InService.await(cluster, "node1");
         assertEquals("node2", client.get("/api/whoami").jsonPath().getString("node"),
                 "a client re-pinned to node2 stays there: no fail-back to a stale session");
     }
