@@ -25,8 +25,8 @@ public final class BalancerRouteFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         try {
-            route = NodeRoute.start(name -> Optional.ofNullable(config.getInitParameter(name))
-                    .or(() -> Optional.ofNullable(config.getServletContext().getInitParameter(name))),
+            route = NodeRoute.start(name -> Optional.ofNullable(config.getInitParameter(name)),
+                    name -> Optional.ofNullable(config.getServletContext().getInitParameter(name)),
                     config.getServletContext().getContextPath().isEmpty() ? "ROOT" : config.getServletContext().getContextPath());
         } catch (IllegalArgumentException e) {
             throw new ServletException(e.getMessage(), e);
@@ -39,7 +39,7 @@ public final class BalancerRouteFilter implements Filter {
             throws IOException, ServletException {
         if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse out) {
             if (route.mustLeave(http.getHeader(NodeRoute.DRAIN_HEADER),
-                    http.getRequestedSessionId() != null && http.isRequestedSessionIdValid(), http.getRequestURI())) {
+                    () -> http.getRequestedSessionId() != null && http.isRequestedSessionIdValid(), http.getRequestURI())) {
                 sendElsewhere(http, out);
                 return;
             }

@@ -2,6 +2,7 @@ package dev.affinity.filter.core;
 
 import java.util.Enumeration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -37,14 +38,16 @@ public final class NodeRoute {
      * Reads the settings for one web application and logs what it will do: one INFO line naming the
      * route and where it came from, or one WARN line naming the four ways to set it.
      *
-     * @param initParams the filter's init-param, else the context's, by name
+     * @param initParams    the filter's init-params, by name
+     * @param contextParams the web application's context init-params, by name
      * @param app        the web application, for the log line
      * @throws IllegalArgumentException for a bad setting, with the message to show
      */
-    public static NodeRoute start(Function<String, Optional<String>> initParams, String app) {
+    public static NodeRoute start(Function<String, Optional<String>> initParams,
+            Function<String, Optional<String>> contextParams, String app) {
         FilterSettings settings;
         try {
-            settings = FilterSettings.read(SettingSources.of(initParams));
+            settings = FilterSettings.read(SettingSources.of(initParams, contextParams));
         } catch (IllegalArgumentException e) {
             // Also here, not only in the exception: Tomcat puts a failed filter's reason in a log few people read.
             LOG.log(System.Logger.Level.ERROR, "{0}: {1}", app, e.getMessage());
@@ -84,12 +87,13 @@ public final class NodeRoute {
      * sessions keep being served. Not when the route is in the URL, which the redirect would repeat.
      *
      * @param drainHeader    the {@link #DRAIN_HEADER} value, or null
-     * @param validSession   whether the request brings a valid session
+     * @param validSession   whether the request brings a valid session; asked only on a draining
+     *                       node, since it costs a session-manager lookup
      * @param requestUri     the request's path, to see whether it names the route itself
      */
-    public boolean mustLeave(String drainHeader, boolean validSession, String requestUri) {
-        return "on".equalsIgnoreCase(drainHeader) && !validSession
-                && !requestUri.contains(settings.cookieName() + "=");
+    public boolean mustLeave(String drainHeader, BooleanSupplier validSession, String requestUri) {
+        return "on".equalsIgnoreCase(drainHeader) && !requestUri.contains(settings.cookieName() + "=")
+                && !validSession.getAsBoolean();
     }
 
     /** The Set-Cookie value that removes the route cookie, so the proxy balances the client afresh. */

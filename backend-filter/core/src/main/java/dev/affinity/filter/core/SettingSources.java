@@ -7,30 +7,34 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Where the filter finds its settings, first found wins: init-param (the filter's, then the
- * context's), system property, environment variable, and for the route alone Tomcat's Engine
- * jvmRoute.
+ * Where the filter finds its settings, first found wins: the filter's init-param, the context's
+ * (a {@code <context-param>} or Tomcat's context.xml {@code <Parameter>}), system property,
+ * environment variable, and for the route alone Tomcat's Engine jvmRoute.
  *
- * @param initParams  filter init-param, else context init-param, by key
+ * @param initParams    the filter's init-params, by key
+ * @param contextParams the web application's context init-params, by key
  * @param properties  system properties by key
  * @param environment environment variables by name
  * @param jvmRoute    the container's own node id, if it has one (Tomcat's jvmRoute)
  */
 public record SettingSources(Function<String, Optional<String>> initParams,
+                             Function<String, Optional<String>> contextParams,
                              Function<String, Optional<String>> properties,
                              Function<String, Optional<String>> environment,
                              Supplier<Optional<String>> jvmRoute) {
 
     public SettingSources {
         requireNonNull(initParams, "initParams");
+        requireNonNull(contextParams, "contextParams");
         requireNonNull(properties, "properties");
         requireNonNull(environment, "environment");
         requireNonNull(jvmRoute, "jvmRoute");
     }
 
     /** The JVM's real system properties, environment and Tomcat jvmRoute, with these init-params. */
-    public static SettingSources of(Function<String, Optional<String>> initParams) {
-        return new SettingSources(initParams, key -> Optional.ofNullable(System.getProperty(key)),
+    public static SettingSources of(Function<String, Optional<String>> initParams,
+            Function<String, Optional<String>> contextParams) {
+        return new SettingSources(initParams, contextParams, key -> Optional.ofNullable(System.getProperty(key)),
                 name -> Optional.ofNullable(System.getenv(name)), TomcatJvmRoute::find);
     }
 
@@ -41,6 +45,9 @@ public record SettingSources(Function<String, Optional<String>> initParams,
     public Optional<Found> find(Setting setting) {
         Optional<Found> found = nonBlank(initParams.apply(setting.key()))
                 .map(v -> new Found(v, "init-param " + setting.key()));
+        if (found.isEmpty()) {
+            found = nonBlank(contextParams.apply(setting.key())).map(v -> new Found(v, "context-param " + setting.key()));
+        }
         if (found.isEmpty()) {
             found = nonBlank(properties.apply(setting.key())).map(v -> new Found(v, "system property " + setting.key()));
         }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FilterSettingsTest {
 
     private final Map<String, String> initParams = new HashMap<>();
+    private final Map<String, String> contextParams = new HashMap<>();
     private final Map<String, String> properties = new HashMap<>();
     private final Map<String, String> environment = new HashMap<>();
     private Optional<String> jvmRoute = Optional.empty();
@@ -194,6 +195,7 @@ class FilterSettingsTest {
 
     private FilterSettings read() {
         return FilterSettings.read(new SettingSources(key -> Optional.ofNullable(initParams.get(key)),
+            key -> Optional.ofNullable(contextParams.get(key)),
                 key -> Optional.ofNullable(properties.get(key)), name -> Optional.ofNullable(environment.get(name)),
                 () -> jvmRoute));
     }

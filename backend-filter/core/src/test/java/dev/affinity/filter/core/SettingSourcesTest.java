@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Test;
 class SettingSourcesTest {
 
     private final Map<String, String> initParams = new HashMap<>();
+    private final Map<String, String> contextParams = new HashMap<>();
     private final Map<String, String> properties = new HashMap<>();
     private final Map<String, String> environment = new HashMap<>();
     private Optional<String> jvmRoute = Optional.empty();
 
     private final SettingSources sources = new SettingSources(key -> Optional.ofNullable(initParams.get(key)),
+            key -> Optional.ofNullable(contextParams.get(key)),
             key -> Optional.ofNullable(properties.get(key)), name -> Optional.ofNullable(environment.get(name)),
             () -> jvmRoute);
 
@@ -52,6 +54,15 @@ class SettingSourcesTest {
         properties.put("balancer.route", "fromproperty");
         environment.put("BALANCER_ROUTE", "fromenv");
         jvmRoute = Optional.of("fromjvmroute");
+        assertEquals(found("fromparam", "init-param balancer.route"), sources.find(Setting.ROUTE));
+    }
+
+    @Test
+    void theContextParamComesAfterTheFiltersInitParamAndIsNamedAsSuch() {
+        contextParams.put("balancer.route", "fromcontext");
+        properties.put("balancer.route", "fromproperty");
+        assertEquals(found("fromcontext", "context-param balancer.route"), sources.find(Setting.ROUTE));
+        initParams.put("balancer.route", "fromparam");
         assertEquals(found("fromparam", "init-param balancer.route"), sources.find(Setting.ROUTE));
     }
 
@@ -117,10 +128,10 @@ class SettingSourcesTest {
         String before = System.getProperty(key);
         System.setProperty(key, "fromrealproperty");
         try {
-            SettingSources real = SettingSources.of(name -> Optional.empty());
+            SettingSources real = SettingSources.of(name -> Optional.empty(), name -> Optional.empty());
             assertEquals(found("fromrealproperty", "system property " + key), real.find(Setting.COOKIE_PREFIX));
             assertEquals(found("p", "init-param " + key),
-                    SettingSources.of(name -> Optional.of("p")).find(Setting.COOKIE_PREFIX));
+                    SettingSources.of(name -> Optional.of("p"), name -> Optional.empty()).find(Setting.COOKIE_PREFIX));
         } finally {
             restore(key, before);
         }
