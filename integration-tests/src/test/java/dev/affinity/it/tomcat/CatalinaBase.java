@@ -1,12 +1,12 @@
 package dev.affinity.it.tomcat;
 
+import dev.affinity.it.standalone.FileTree;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +41,7 @@ record CatalinaBase(Path home, Path base) {
 
     static CatalinaBase create(Path home, Path base, int httpPort, Optional<String> jvmRoute) {
         try {
-            deleteRecursively(base);
+            FileTree.deleteRecursively(base);
             for (String dir : List.of("webapps", "lib", "logs", "temp", "work")) {
                 Files.createDirectories(base.resolve(dir));
             }
@@ -137,17 +137,6 @@ record CatalinaBase(Path home, Path base) {
                 } else {
                     Files.copy(file, copy);
                 }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(file);
             }
         }
     }

@@ -1,10 +1,11 @@
 package dev.affinity.it.tomcat;
 
-import static dev.affinity.it.tomcat.Installation.DEMO_WAR;
-import static dev.affinity.it.tomcat.Installation.TOMCAT_11;
+import static dev.affinity.it.standalone.Installation.DEMO_WAR;
+import static dev.affinity.it.standalone.Installation.TOMCAT_11;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.affinity.it.standalone.RouteCookie;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;

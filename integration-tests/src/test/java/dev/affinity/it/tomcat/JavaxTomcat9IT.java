@@ -1,11 +1,13 @@
 package dev.affinity.it.tomcat;
 
-import static dev.affinity.it.tomcat.Installation.JAKARTA_FILTER_JAR;
-import static dev.affinity.it.tomcat.Installation.JAVAX_FILTER_JAR;
-import static dev.affinity.it.tomcat.Installation.TOMCAT_9;
+import static dev.affinity.it.standalone.Installation.JAKARTA_FILTER_JAR;
+import static dev.affinity.it.standalone.Installation.JAVAX_FILTER_JAR;
+import static dev.affinity.it.standalone.Installation.TOMCAT_9;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.affinity.it.standalone.RouteCookie;
+import dev.affinity.it.standalone.WebApp;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,12 @@
 package dev.affinity.it.tomcat;
 
-import static dev.affinity.it.tomcat.Installation.JAKARTA_FILTER_JAR;
-import static dev.affinity.it.tomcat.Installation.TOMCAT_11;
+import static dev.affinity.it.standalone.Installation.JAKARTA_FILTER_JAR;
+import static dev.affinity.it.standalone.Installation.TOMCAT_11;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.affinity.it.standalone.RouteCookie;
+import dev.affinity.it.standalone.WebApp;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;

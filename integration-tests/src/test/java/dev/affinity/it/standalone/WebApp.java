@@ -1,25 +1,31 @@
-package dev.affinity.it.tomcat;
+package dev.affinity.it.standalone;
 
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
- * An exploded web application as an operator deploys it: {@code webapps/<name>/index.html} served
- * by Tomcat's DefaultServlet, a {@code WEB-INF/web.xml} that never mentions the filter, and
- * whatever jars are dropped into {@code WEB-INF/lib}.
+ * A web application as an operator deploys it, exploded ({@code webapps/<name>/}) or packed
+ * ({@code webapps/<name>.war}): an {@code index.html} served by the container's default servlet,
+ * a {@code WEB-INF/web.xml} that never mentions the filter, and whatever jars are dropped into
+ * {@code WEB-INF/lib}.
  *
- * @param name             the directory under webapps/, hence the context path {@code /<name>}
+ * @param name             the directory or WAR under webapps/, hence the context path {@code /<name>}
  * @param schema           the web.xml's Servlet version
  * @param metadataComplete whether web.xml says {@code metadata-complete="true"}
  * @param libJars          the jars copied into WEB-INF/lib
  */
-record WebApp(String name, Schema schema, boolean metadataComplete, List<Path> libJars) {
+public record WebApp(String name, Schema schema, boolean metadataComplete, List<Path> libJars) {
 
     /** The web.xml header of one Servlet version. */
     enum Schema {
@@ -37,49 +43,74 @@ record WebApp(String name, Schema schema, boolean metadataComplete, List<Path> l
         }
     }
 
-    WebApp {
+    public WebApp {
         requireNonNull(name, "name");
         requireNonNull(schema, "schema");
         libJars = List.copyOf(libJars);
     }
 
     /** A Servlet 6.0 (jakarta) application with no jars. */
-    static WebApp servlet60(String name) {
+    public static WebApp servlet60(String name) {
         return new WebApp(name, Schema.SERVLET_6_0, false, List.of());
     }
 
     /** A Servlet 4.0 (javax) application with no jars. */
-    static WebApp servlet40(String name) {
+    public static WebApp servlet40(String name) {
         return new WebApp(name, Schema.SERVLET_4_0, false, List.of());
     }
 
-    WebApp withMetadataComplete() {
+    public WebApp withMetadataComplete() {
         return new WebApp(name, schema, true, libJars);
     }
 
-    WebApp withLib(Path jar) {
+    public WebApp withLib(Path jar) {
         List<Path> jars = new ArrayList<>(libJars);
         jars.add(jar);
         return new WebApp(name, schema, metadataComplete, jars);
     }
 
     /** The text of index.html, which a test finds in the body to know the application itself answered. */
-    String page() {
+    public String page() {
         return "<!DOCTYPE html><html><body><h1>Welcome to " + name + "</h1></body></html>\n";
     }
 
-    void writeInto(Path webapps) {
+    /** Writes the application as the directory {@code webapps/<name>}. */
+    public void writeInto(Path webapps) {
         Path root = webapps.resolve(name);
         try {
-            Files.createDirectories(root.resolve("WEB-INF/lib"));
-            Files.writeString(root.resolve("index.html"), page());
-            Files.writeString(root.resolve("WEB-INF/web.xml"), webXml());
-            for (Path jar : libJars) {
-                Files.copy(jar, root.resolve("WEB-INF/lib").resolve(jar.getFileName()));
+            for (Map.Entry<String, byte[]> entry : entries().entrySet()) {
+                Path file = root.resolve(entry.getKey());
+                Files.createDirectories(file.getParent());
+                Files.write(file, entry.getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing web application " + root, e);
         }
+    }
+
+    /** Packs the application into {@code webapps/<name>.war}, as a build tool would. */
+    public void writeWarInto(Path webapps) {
+        Path war = webapps.resolve(name + ".war");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(war))) {
+            for (Map.Entry<String, byte[]> entry : entries().entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("packing web application " + war, e);
+        }
+    }
+
+    /** Every file of the application by its path inside it, in the order they are written. */
+    private Map<String, byte[]> entries() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("index.html", page().getBytes(StandardCharsets.UTF_8));
+        entries.put("WEB-INF/web.xml", webXml().getBytes(StandardCharsets.UTF_8));
+        for (Path jar : libJars) {
+            entries.put("WEB-INF/lib/" + jar.getFileName(), Files.readAllBytes(jar));
+        }
+        return entries;
     }
 
     private String webXml() {
