@@ -96,7 +96,8 @@ public final class AffinityProxy implements AutoCloseable {
         Server jetty = new Server(threads, scheduler, buffers);
         List<ServerConnector> created = new ArrayList<>();
         for (ListenAddress address : config.listen()) {
-            ServerConnector connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration()));
+            ServerConnector connector = new ServerConnector(jetty, new ConnectionResumeExecutor(threads), scheduler,
+                    buffers, 1, 1, new HttpConnectionFactory(httpConfiguration()));
             connector.setHost(address.host().isEmpty() ? null : address.host());
             // Room for a burst of new connections, as nginx and HAProxy have; the JDK's default is 50.
             connector.setAcceptQueueSize(1024);
