@@ -38,14 +38,18 @@ final class BackendClients {
 
     private final Executor executor;
     private final Scheduler scheduler;
+    private final int selectors;
     private final Duration proxyTimeout;
     private final Collection<MemberConfig> members;
     private final Map<Duration, HttpClient> byConnectTimeout = new HashMap<>();
     private HttpClient primary;
 
-    BackendClients(Executor executor, Scheduler scheduler, Duration proxyTimeout, Collection<MemberConfig> members) {
+    /** @param selectors selector threads per client, which also parse and forward the responses */
+    BackendClients(Executor executor, Scheduler scheduler, int selectors, Duration proxyTimeout,
+                   Collection<MemberConfig> members) {
         this.executor = executor;
         this.scheduler = scheduler;
+        this.selectors = selectors;
         this.proxyTimeout = proxyTimeout;
         this.members = List.copyOf(members);
     }
@@ -77,7 +81,7 @@ final class BackendClients {
         ClientConnector connector = new ClientConnector();
         connector.setExecutor(executor);
         connector.setScheduler(scheduler);
-        connector.setSelectors(1);
+        connector.setSelectors(selectors);
         connector.setConnectTimeout(connectTimeout);
         HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
         // The proxy's response listeners never block: parse and forward on the selector thread.
