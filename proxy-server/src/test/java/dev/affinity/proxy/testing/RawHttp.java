@@ -57,6 +57,32 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * One keep-alive connection: writes each request in turn, after the response to the one before,
+     * or all at once when {@code pipelined}, and reads one response per request.
+     */
+    public static List<Response> exchangeAll(String host, int port, List<String> requests, boolean pipelined)
+            throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            socket.setSoTimeout(10_000);
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            List<Response> responses = new ArrayList<>();
+            if (pipelined) {
+                socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < requests.size(); i++) {
+                    responses.add(read(in));
+                }
+                return responses;
+            }
+            for (String request : requests) {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                responses.add(read(in));
+            }
+            return responses;
+        }
+    }
+
     private static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
