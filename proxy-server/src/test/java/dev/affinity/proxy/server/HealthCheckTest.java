@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,48 +33,44 @@ class HealthCheckTest {
     @Test
     void aMemberWhoseHealthCheckFailsIsTakenOutAndComesBackWhenItPasses() throws Exception {
         AtomicInteger health = new AtomicInteger(200);
-        flaky = TestBackend.start("flaky", "127.0.0.2");
-        flaky.on("/health", exchange -> flaky.reply(exchange, health.get(), "health"));
-        steady = TestBackend.start("steady", "127.0.0.3");
-        proxy = Proxies.start("ProxyHCExpr ok2 {%{REQUEST_STATUS} =~ /^2/}\n"
-                + "<Proxy balancer://c>\n"
-                + "  BalancerMember " + flaky.url() + " hcmethod=GET hcuri=/health hcinterval=1 hcfails=1 hcpasses=1 hcexpr=ok2\n"
-                + "  BalancerMember " + steady.url() + "\n"
-                + "</Proxy>\nProxyPass /app balancer://c/app\n");
-        Http http = new Http(proxy.uri());
-        assertEquals(Set.of("flaky", "steady"), servedBy(http, 4));
-
-        health.set(503);
-        // Within hcinterval × hcfails (1 s) plus one check's time, the member is out.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> servedBy(http, 4).equals(Set.of("steady")));
-        assertEquals(Set.of("steady"), servedBy(http, 10), "it stays out while its checks fail");
-
-        health.set(200);
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> servedBy(http, 4).contains("flaky"));
+        Http http = startWithFlakyHealthPage("ok2 {%{REQUEST_STATUS} =~ /^2/}", () -> health.get(), () -> "health");
+        // Within hcinterval × hcfails (1 s) plus one check's time, the member is out; back after hcpasses.
+        assertTakenOutAndBroughtBack(http, () -> health.set(503), () -> health.set(200));
     }
 
     @Test
     void anExpressionOnTheBodyTakesAMemberOutWhileItsPageSaysSo() throws Exception {
         AtomicReference<String> page = new AtomicReference<>("all systems go");
+        Http http = startWithFlakyHealthPage("in_maint {hc('body') !~ /Under maintenance/}", () -> 200, page::get);
+        assertTakenOutAndBroughtBack(http, () -> page.set("<h1>Under maintenance</h1>"), () -> page.set("back"));
+    }
+
+    /**
+     * A balancer of "flaky", checked every second with GET /health judged by the expression, and
+     * "steady", not checked; the health page answers what the suppliers say at the time.
+     */
+    private Http startWithFlakyHealthPage(String namedExpression, IntSupplier status, Supplier<String> body)
+            throws Exception {
+        String name = namedExpression.substring(0, namedExpression.indexOf(' '));
         flaky = TestBackend.start("flaky", "127.0.0.2");
-        flaky.on("/health", exchange -> flaky.reply(exchange, 200, page.get()));
+        flaky.on("/health", exchange -> flaky.reply(exchange, status.getAsInt(), body.get()));
         steady = TestBackend.start("steady", "127.0.0.3");
-        proxy = Proxies.start("ProxyHCExpr in_maint {hc('body') !~ /Under maintenance/}\n"
+        proxy = Proxies.start("ProxyHCExpr " + namedExpression + "\n"
                 + "<Proxy balancer://c>\n"
-                + "  BalancerMember " + flaky.url() + " hcmethod=GET hcuri=/health hcinterval=1 hcfails=1 hcpasses=1 hcexpr=in_maint\n"
+                + "  BalancerMember " + flaky.url() + " hcmethod=GET hcuri=/health hcinterval=1 hcfails=1 hcpasses=1 hcexpr=" + name + "\n"
                 + "  BalancerMember " + steady.url() + "\n"
                 + "</Proxy>\nProxyPass /app balancer://c/app\n");
         Http http = new Http(proxy.uri());
         assertEquals(Set.of("flaky", "steady"), servedBy(http, 4));
+        return http;
+    }
 
-        page.set("<h1>Under maintenance</h1>");
+    private static void assertTakenOutAndBroughtBack(Http http, Runnable fail, Runnable recover) throws Exception {
+        fail.run();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> servedBy(http, 4).equals(Set.of("steady")));
-        assertEquals(Set.of("steady"), servedBy(http, 10), "it stays out while its page says so");
-
-        page.set("back");
+        assertEquals(Set.of("steady"), servedBy(http, 10), "it stays out while its checks fail");
+        recover.run();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> servedBy(http, 4).contains("flaky"));
     }
