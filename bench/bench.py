@@ -143,6 +143,17 @@ def measure(a):
           file=sys.stderr)
 
 
+def foreign_note(rows, name):
+    """One sentence on whether other processes took CPU from the measurements."""
+    foreign = [r for r in rows if r.get("foreign_cpu_pct", 0) >= FOREIGN_WARN_PCT]
+    if not foreign:
+        return f"Other processes used less than {FOREIGN_WARN_PCT}% of a core during every measurement."
+    worst = max(foreign, key=lambda r: r["foreign_cpu_pct"])
+    return (f"Other processes used ≥ {FOREIGN_WARN_PCT}% of a core during {len(foreign)} of {len(rows)} "
+            f"measurements (at most {worst['foreign_cpu_pct']:.0f}%, {worst['scenario']} "
+            f"{name(worst['contender'])}): those numbers are low.")
+
+
 def ms(us):
     return f"{us / 1000:.2f} ms"
 
@@ -190,16 +201,8 @@ def table(a):
           "VmHWM (peak resident set since start, warm-up included), summed over the proxy's "
           "processes; for nginx, httpd (several processes) an upper bound, since shared pages "
           "count once per process.")
-    foreign = [r for r in rows if r.get("foreign_cpu_pct", 0) >= FOREIGN_WARN_PCT]
     print()
-    if foreign:
-        worst = max(foreign, key=lambda r: r["foreign_cpu_pct"])
-        print(f"Other processes used ≥ {FOREIGN_WARN_PCT}% of a core during {len(foreign)} of "
-              f"{len(rows)} measurements (at most {worst['foreign_cpu_pct']:.0f}%, "
-              f"{worst['scenario']} {names.get(worst['contender'], worst['contender'])}): "
-              f"those numbers are low.")
-    else:
-        print(f"Other processes used less than {FOREIGN_WARN_PCT}% of a core during every measurement.")
+    print(foreign_note(rows, lambda c: names.get(c, c)))
     sticky = [r for r in rows if r.get("checked_node")]
     if sticky:
         bad = [f"{names.get(r['contender'], r['contender'])} ({r['scenario']}: {r['wrong_node']})"

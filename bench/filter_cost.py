@@ -11,7 +11,7 @@ import argparse
 import json
 import statistics
 
-from bench import FOREIGN_WARN_PCT, ms
+from bench import FOREIGN_WARN_PCT, foreign_note, ms
 
 # Each variant against the variant without the filter that sends the same request.
 BASELINE = {"no-filter": "no-filter", "filter-new": "no-filter",
@@ -84,15 +84,8 @@ def main():
           "resident set since start, warm-up and the other variant on the same Tomcat included). "
           "other processes: CPU time of the machine that neither wrk nor the two Tomcats used, during "
           "the measurement; it takes CPU from them.")
-    foreign = [r for r in rows if r.get("foreign_cpu_pct", 0) >= FOREIGN_WARN_PCT]
     print()
-    if foreign:
-        worst = max(foreign, key=lambda r: r["foreign_cpu_pct"])
-        print(f"Other processes used ≥ {FOREIGN_WARN_PCT}% of a core during {len(foreign)} of {len(rows)} "
-              f"measurements (at most {worst['foreign_cpu_pct']:.0f}%, {worst['scenario']} "
-              f"{worst['contender']}): those numbers are low.", end=" ")
-    else:
-        print(f"Other processes used less than {FOREIGN_WARN_PCT}% of a core during every measurement.", end=" ")
+    print(foreign_note(rows, lambda c: c), end=" ")
     print(f"{len(retaken)} disturbed measurement(s) were discarded and taken again"
           + (f" ({', '.join(r['scenario'] + ' ' + r['contender'] + ': ' + format(r['foreign_cpu_pct'], '.0f') + '%' for r in retaken)})." if retaken else "."))
 

@@ -4,6 +4,7 @@ import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.balancer.Selection;
 import dev.affinity.proxy.config.ProxyConfig;
+import dev.affinity.proxy.rewrite.ClientOrigin;
 import dev.affinity.proxy.rewrite.ProxyPass;
 import dev.affinity.proxy.rewrite.ProxyPassTable;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
@@ -102,9 +103,10 @@ final class BalancingProxyHandler extends ProxyHandler {
             return false;
         }
         Backends.Target t = backends.resolve(mapped);
+        ClientOrigin origin = origins.of(request);
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
-                origins.of(request));
+                origin, forwarding.via(request, origin));
         request.setAttribute(EXCHANGE, exchange);
         forward(request, response, callback, exchange);
         return true;
@@ -168,7 +170,7 @@ final class BalancingProxyHandler extends ProxyHandler {
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         Exchange exchange = exchange(clientToProxyRequest);
-        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.origin,
+        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.via,
                 exchange.member.hostHeader(), exchange.member.draining(), headers));
     }
 
@@ -190,9 +192,7 @@ final class BalancingProxyHandler extends ProxyHandler {
             Response proxyToClientResponse, Callback proxyToClientCallback) {
         var jettyListener = (org.eclipse.jetty.client.Response.Listener) super.newServerToProxyResponseListener(
                 clientToProxyRequest, proxyToServerRequest, proxyToClientResponse, proxyToClientCallback);
-        Exchange exchange = exchange(clientToProxyRequest);
-        return new RewritingResponseListener(jettyListener, proxyToClientResponse, rewriter, exchange.origin,
-                exchange, forwarding.responseVia(clientToProxyRequest, exchange.origin));
+        return new RewritingResponseListener(jettyListener, proxyToClientResponse, rewriter, exchange(clientToProxyRequest));
     }
 
     /** A failed attempt: another member if {@link AttemptFailure} allows it, else the status it decides. */

@@ -23,8 +23,10 @@ final class Exchange {
     final String target;
     /** The route the request names, read once. */
     final Optional<String> route;
-    /** How the client reached the proxy, for rewritten URLs and Via. */
+    /** How the client reached the proxy, for rewritten URLs. */
     final ClientOrigin origin;
+    /** The Via value added to the forwarded request and to the response, or null (ProxyVia). */
+    final String via;
     final Set<Member> tried = new HashSet<>();
     Member member;
     boolean sticky;
@@ -42,11 +44,12 @@ final class Exchange {
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
     volatile Throwable clientBodyFailure;
 
-    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin) {
+    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin, String via) {
         this.balancer = requireNonNull(balancer, "balancer");
         this.target = requireNonNull(target, "target");
         this.route = requireNonNull(route, "route");
         this.origin = requireNonNull(origin, "origin");
+        this.via = via;
     }
 
     void startAttempt(Member chosen, boolean stickyChoice) {

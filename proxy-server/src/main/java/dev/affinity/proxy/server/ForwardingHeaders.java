@@ -36,14 +36,18 @@ final class ForwardingHeaders {
         this.version = version;
     }
 
-    /** Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone). */
     /**
      * Tells a draining member's node that it drains (the filter's drain handshake). Never taken from
      * a client: a copy it sends is removed.
      */
     static final String DRAIN_HEADER = "X-Affinity-Drain";
 
-    void apply(Request clientToProxyRequest, ClientOrigin origin, String memberHost, boolean memberDraining,
+    /**
+     * Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone).
+     *
+     * @param via the request's {@link #via} value, or null
+     */
+    void apply(Request clientToProxyRequest, String via, String memberHost, boolean memberDraining,
                HttpFields.Mutable headers) {
         headers.remove(DRAIN_HEADER);
         if (memberDraining) {
@@ -61,24 +65,23 @@ final class ForwardingHeaders {
             }
             append(headers, HttpHeader.X_FORWARDED_SERVER, serverHost);
         }
-        switch (via) {
-            case ON, FULL -> append(headers, HttpHeader.VIA, via(clientToProxyRequest, origin));
-            case BLOCK -> headers.remove(HttpHeader.VIA);
-            case OFF -> {
-            }
+        if (via != null) {
+            append(headers, HttpHeader.VIA, via);
+        } else if (this.via == ViaMode.BLOCK) {
+            headers.remove(HttpHeader.VIA);
         }
     }
 
-    /** The Via value to add to a response, or null when ProxyVia adds none. */
-    String responseVia(Request clientToProxyRequest, ClientOrigin origin) {
-        return via == ViaMode.ON || via == ViaMode.FULL ? via(clientToProxyRequest, origin) : null;
-    }
-
     /**
-     * httpd's Via line: the client's HTTP version, the proxy's name, and the port the client named
-     * unless it is 80, e.g. {@code 1.1 proxy.example:8080}; Full adds the product as a comment.
+     * The Via value a request adds to what it forwards and to its response, or null when ProxyVia
+     * adds none: httpd's line of the client's HTTP version, the proxy's name, and the port the client
+     * named unless it is 80, e.g. {@code 1.1 proxy.example:8080}; Full adds the product as a comment.
+     * Worked out once per request, for both directions and every attempt.
      */
-    private String via(Request clientToProxyRequest, ClientOrigin origin) {
+    String via(Request clientToProxyRequest, ClientOrigin origin) {
+        if (via != ViaMode.ON && via != ViaMode.FULL) {
+            return null;
+        }
         String protocol = clientToProxyRequest.getConnectionMetaData().getProtocol();
         String httpVersion = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
         String line = httpVersion + " " + serverHost + (origin.port() == 80 ? "" : ":" + origin.port());

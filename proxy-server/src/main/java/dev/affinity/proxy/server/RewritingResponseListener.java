@@ -1,6 +1,5 @@
 package dev.affinity.proxy.server;
 
-import dev.affinity.proxy.rewrite.ClientOrigin;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.util.ListIterator;
 import java.util.Locale;
@@ -22,18 +21,14 @@ final class RewritingResponseListener implements Response.Listener {
     private final Response.Listener delegate;
     private final org.eclipse.jetty.server.Response proxyToClientResponse;
     private final ResponseRewriter rewriter;
-    private final ClientOrigin origin;
     private final Exchange exchange;
-    private final String via;
 
     RewritingResponseListener(Response.Listener delegate, org.eclipse.jetty.server.Response proxyToClientResponse,
-                              ResponseRewriter rewriter, ClientOrigin origin, Exchange exchange, String via) {
+                              ResponseRewriter rewriter, Exchange exchange) {
         this.delegate = delegate;
         this.proxyToClientResponse = proxyToClientResponse;
         this.rewriter = rewriter;
-        this.origin = origin;
         this.exchange = exchange;
-        this.via = via;
     }
 
     @Override
@@ -69,8 +64,8 @@ final class RewritingResponseListener implements Response.Listener {
         if (rewriter.rewritesUrls() || rewriter.rewritesCookies()) {
             rewrite(headers);
         }
-        if (via != null) {
-            headers.add(HttpHeader.VIA, via);
+        if (exchange.via != null) {
+            headers.add(HttpHeader.VIA, exchange.via);
         }
     }
 
@@ -85,7 +80,7 @@ final class RewritingResponseListener implements Response.Listener {
             String rewritten = value;
             HttpHeader header = field.getHeader();
             if (header == HttpHeader.LOCATION || header == HttpHeader.CONTENT_LOCATION || field.is("URI")) {
-                rewritten = rewriter.url(value, origin);
+                rewritten = rewriter.url(value, exchange.origin);
             } else if (header == HttpHeader.SET_COOKIE) {
                 rewritten = rewriter.setCookie(value);
             }

@@ -101,10 +101,8 @@ class FailoverTest {
     void aTimedOutRequestIsAnswered504AndNeverSentToASecondMember() throws Exception {
         TestBackend slow = startHangingBackend("/");
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        String config = "<Proxy balancer://c>\n"
-                + "  BalancerMember " + slow.url() + " route=slow timeout=1\n"
-                + "  BalancerMember " + healthy.url() + " route=healthy\n"
-                + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+        String config = balancer(slow.url() + " route=slow timeout=1", healthy.url() + " route=healthy",
+                "stickysession=BALANCEID");
         AffinityProxy proxy = started(Proxies.start(config));
         HttpResponse<String> r = new Http(proxy.uri()).get("/report", "Cookie", "BALANCEID=x.slow");
         assertEquals(504, r.statusCode());
@@ -165,10 +163,7 @@ class FailoverTest {
         TestBackend busy = started(TestBackend.start("busy", "127.0.0.2"));
         busy.on("/", exchange -> busy.reply(exchange, 503, "overloaded"));
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        String config = "<Proxy balancer://c>\n"
-                + "  BalancerMember " + busy.url() + " retry=60\n"
-                + "  BalancerMember " + healthy.url() + "\n"
-                + "  ProxySet failonstatus=503\n</Proxy>\nProxyPass / balancer://c/\n";
+        String config = balancer(busy.url() + " retry=60", healthy.url(), "failonstatus=503");
         AffinityProxy proxy = started(Proxies.start(config));
         Http http = new Http(proxy.uri());
         HttpResponse<String> first = http.get("/");
@@ -184,10 +179,7 @@ class FailoverTest {
     void withFailontimeoutAMemberThatTimedOutIsLeftAlone() throws Exception {
         TestBackend slow = startHangingBackend("/");
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        String config = "<Proxy balancer://c>\n"
-                + "  BalancerMember " + slow.url() + " timeout=1 retry=60\n"
-                + "  BalancerMember " + healthy.url() + "\n"
-                + "  ProxySet failontimeout=On\n</Proxy>\nProxyPass / balancer://c/\n";
+        String config = balancer(slow.url() + " timeout=1 retry=60", healthy.url(), "failontimeout=On");
         AffinityProxy proxy = started(Proxies.start(config));
         Http http = new Http(proxy.uri());
         assertEquals(504, http.get("/").statusCode());
@@ -255,10 +247,14 @@ class FailoverTest {
     }
 
     private static String brokenAndHealthy(ServerSocket broken, TestBackend healthy) {
-        return "<Proxy balancer://c>\n"
-                + "  BalancerMember http://127.0.0.2:" + broken.getLocalPort() + " route=broken\n"
-                + "  BalancerMember " + healthy.url() + " route=healthy\n"
-                + "  ProxySet stickysession=BALANCEID\n</Proxy>\nProxyPass / balancer://c/\n";
+        return balancer("http://127.0.0.2:" + broken.getLocalPort() + " route=broken", healthy.url() + " route=healthy",
+                "stickysession=BALANCEID");
+    }
+
+    /** balancer://c of two members (each a URL and its keys) and one ProxySet line, proxied at /. */
+    private static String balancer(String member1, String member2, String proxySet) {
+        return "<Proxy balancer://c>\n  BalancerMember " + member1 + "\n  BalancerMember " + member2
+                + "\n  ProxySet " + proxySet + "\n</Proxy>\nProxyPass / balancer://c/\n";
     }
 
     /** A backend on 127.0.0.2 that reads each request, then closes the connection without answering. */
