@@ -113,9 +113,9 @@ public final class Launcher implements Callable<Integer> {
                 description = "replicate sessions with the peers, receiving on this port (default: no replication)")
         private Integer replicationPort;
 
-        @Option(names = "--peer", paramLabel = "HOST:PORT",
+        @Option(names = "--peer", paramLabel = "HOST:PORT", converter = PeerAddress.class,
                 description = "another node's replication address; repeat for each node")
-        private List<String> peers = new ArrayList<>();
+        private List<InetSocketAddress> peers = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
@@ -125,12 +125,7 @@ public final class Launcher implements Callable<Integer> {
             }
             Optional<SessionReplication> replication = Optional.empty();
             if (replicationPort != null) {
-                List<InetSocketAddress> peerAddresses = new ArrayList<>();
-                for (String peer : peers) {
-                    peerAddresses.add(hostAndPort(peer));
-                }
-                replication = Optional.of(new SessionReplication(
-                        new InetSocketAddress(host, replicationPort), peerAddresses));
+                replication = Optional.of(new SessionReplication(new InetSocketAddress(host, replicationPort), peers));
             }
             DemoNode node = DemoNode.start(route, host, port, replication);
             System.out.println("Affinity demo node " + route + " is up at " + node.uri());
@@ -139,21 +134,16 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
-    /** HOST:PORT as given to --peer; a wrong one is a usage error naming it. */
-    static InetSocketAddress hostAndPort(String text) {
-        int colon = text.lastIndexOf(':');
-        try {
-            if (colon <= 0) {
-                throw new NumberFormatException();
+    /** HOST:PORT as given to --peer; picocli reports a wrong one as a usage error naming the option. */
+    static final class PeerAddress implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String text) {
+            int colon = text.lastIndexOf(':');
+            String port = colon < 0 ? "" : text.substring(colon + 1);
+            if (colon <= 0 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new CommandLine.TypeConversionException("expected HOST:PORT, e.g. 127.0.0.1:4082");
             }
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(text.substring(0, colon), port);
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(new CommandLine(new Node()),
-                    "--peer '" + text + "': expected HOST:PORT, e.g. 127.0.0.1:4082");
+            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(port));
         }
     }
 

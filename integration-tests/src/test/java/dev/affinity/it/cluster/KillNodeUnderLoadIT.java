@@ -57,14 +57,15 @@ class KillNodeUnderLoadIT {
 
     @Test
     void killingANodeMidSessionLosesNoRequestAndNoCount() throws Exception {
-        int[] httpPorts = {SessionReplication.freePort(HOST), SessionReplication.freePort(HOST)};
+        // Tribes' static membership needs both replication ports before either node starts.
         InetSocketAddress[] replication = {
             new InetSocketAddress(HOST, SessionReplication.freePort(HOST)),
             new InetSocketAddress(HOST, SessionReplication.freePort(HOST))
         };
-        NodeProcess node1 = startNode("node1", httpPorts[0], replication[0], replication[1]);
-        startNode("node2", httpPorts[1], replication[1], replication[0]);
-        ProxyConfig config = ConfigReader.parse("cluster.conf", DemoCluster.configFor(HOST, httpPorts[0], httpPorts[1]))
+        NodeProcess node1 = startNode("node1", 0, replication[0], replication[1]);
+        NodeProcess node2 = startNode("node2", 0, replication[1], replication[0]);
+        int node1Port = node1.port();
+        ProxyConfig config = ConfigReader.parse("cluster.conf", DemoCluster.configFor(HOST, node1Port, node2.port()))
                 .withListen(List.of(new ListenAddress(HOST, 0)));
         AffinityProxy proxy = AffinityProxy.start(config);
         started.add(proxy);
@@ -115,7 +116,7 @@ class KillNodeUnderLoadIT {
         }
 
         // node1 comes back, gets the sessions from node2, and new clients again; the old ones stay on node2.
-        startNode("node1", httpPorts[0], replication[0], replication[1]);
+        startNode("node1", node1Port, replication[0], replication[1]);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
                 "node1".equals(new SessionClient(-1, proxy.uri()).visit().node()));
         for (SessionClient client : clients) {

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -24,6 +26,8 @@ final class NodeProcess implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final Duration STOP = Duration.ofSeconds(20);
 
+    private static final Pattern UP = Pattern.compile("Affinity demo node \\S+ is up at http://[^:/]+:(\\d+)/");
+
     private final String route;
     private final Process process;
     private final Path log;
@@ -34,7 +38,16 @@ final class NodeProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the node and returns once it says it is up; fails with its log's tail otherwise. */
+    /** The HTTP port the node says it listens on (the one asked for, or the free one it picked for 0). */
+    int port() throws IOException {
+        Matcher up = UP.matcher(output());
+        if (!up.find()) {
+            throw new IllegalStateException(route + " has not said it is up:\n" + tail());
+        }
+        return Integer.parseInt(up.group(1));
+    }
+
+    /** Starts the node (port 0: a free one) and returns once it says it is up; fails with its log's tail otherwise. */
     static NodeProcess start(String route, int port, InetSocketAddress replication, List<InetSocketAddress> peers)
             throws IOException, InterruptedException {
         Path logs = Files.createDirectories(Path.of("target", "node-logs"));
@@ -53,7 +66,7 @@ final class NodeProcess implements AutoCloseable {
                 if (!process.isAlive()) {
                     throw new IllegalStateException(route + " exited with " + process.exitValue() + ":\n" + node.tail());
                 }
-                return node.output().contains("Affinity demo node " + route + " is up at");
+                return UP.matcher(node.output()).find();
             });
         } catch (ConditionTimeoutException e) {
             node.close();
