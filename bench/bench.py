@@ -53,10 +53,10 @@ def session_pids(sid):
     return pids
 
 
-def cpu_ticks(sid):
-    """utime+stime of every process in the session, plus cutime+cstime of the leader
-    (the CPU of children it has already reaped). In clock ticks."""
-    total = 0
+def cpu_split(sid):
+    """(user, system) CPU of every process in the session, plus that of the children the leader
+    has already reaped (cutime, cstime). In clock ticks."""
+    user = system = 0
     for pid in session_pids(sid):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -64,10 +64,40 @@ def cpu_ticks(sid):
         except OSError:
             continue
         utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
-        total += utime + stime
+        user += utime
+        system += stime
         if pid == sid:
-            total += cutime + cstime
-    return total
+            user += cutime
+            system += cstime
+    return user, system
+
+
+def cpu_ticks(sid):
+    """user + system CPU of the session, as cpu_split counts it. In clock ticks."""
+    return sum(cpu_split(sid))
+
+
+def context_switches(sid):
+    """(voluntary, involuntary) context switches summed over every thread of the session's
+    processes (/proc/PID/task/TID/status). A voluntary one is a thread going to sleep, mostly in
+    epoll_wait with nothing to do; an involuntary one is a thread preempted while it had work."""
+    voluntary = involuntary = 0
+    for pid in session_pids(sid):
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/status") as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            voluntary += int(line.split()[1])
+                        elif line.startswith("nonvoluntary_ctxt_switches:"):
+                            involuntary += int(line.split()[1])
+            except OSError:
+                continue  # the thread ended while we looked
+    return voluntary, involuntary
 
 
 def peak_rss_kib(sid):
@@ -102,7 +132,8 @@ def measure(a):
     cmd = ["wrk", "-t", str(a.threads), "-c", str(a.connections), "-d", f"{a.duration}s",
            "--timeout", "2s", "-s", a.lua, a.url]
     others = [int(x) for x in a.others.split(",") if x] if a.others else []
-    before = cpu_ticks(a.sid) if a.sid else None
+    before = cpu_split(a.sid) if a.sid else None
+    switches_before = context_switches(a.sid) if a.sid else None
     busy_before, others_before = machine_busy_ticks(), ours_ticks(others)
     children_before = os.times()
     try:
@@ -110,7 +141,8 @@ def measure(a):
                              timeout=a.duration + 30).stdout
     except subprocess.TimeoutExpired:
         sys.exit(f"bench.py: wrk did not finish within {a.duration + 30} s: {' '.join(cmd)}")
-    after = cpu_ticks(a.sid) if a.sid else None
+    after = cpu_split(a.sid) if a.sid else None
+    switches_after = context_switches(a.sid) if a.sid else None
     busy_after, others_after = machine_busy_ticks(), ours_ticks(others)
     children_after = os.times()
     lines = [l for l in out.splitlines() if l.startswith("BENCH_RESULT ")]
@@ -125,11 +157,17 @@ def measure(a):
     # steals from the measurement. In % of one core, averaged over the run.
     wrk_ticks = ((children_after.children_user + children_after.children_system)
                  - (children_before.children_user + children_before.children_system)) * CLK_TCK
-    proxy_ticks = (after - before) if a.sid else 0
+    proxy_ticks = (sum(after) - sum(before)) if a.sid else 0
     foreign = (busy_after - busy_before) - proxy_ticks - (others_after - others_before) - wrk_ticks
     r["foreign_cpu_pct"] = max(foreign, 0) / CLK_TCK / (r["duration_us"] / 1e6) * 100
     if a.sid:
-        r["cpu_us_per_req"] = (after - before) / CLK_TCK * 1e6 / max(r["requests"], 1)
+        per_req = max(r["requests"], 1)
+        r["cpu_us_per_req"] = proxy_ticks / CLK_TCK * 1e6 / per_req
+        r["user_us_per_req"] = (after[0] - before[0]) / CLK_TCK * 1e6 / per_req
+        r["sys_us_per_req"] = (after[1] - before[1]) / CLK_TCK * 1e6 / per_req
+        # Threads that ended during the run take their counts with them: never below zero.
+        r["vcsw_per_req"] = max(switches_after[0] - switches_before[0], 0) / per_req
+        r["ivcsw_per_req"] = max(switches_after[1] - switches_before[1], 0) / per_req
         r["peak_rss_mib"] = peak_rss_kib(a.sid) / 1024
         r["processes"] = len(session_pids(a.sid))
     with open(a.out, "a") as f:
@@ -202,6 +240,8 @@ def table(a):
           "processes; for nginx, httpd (several processes) an upper bound, since shared pages "
           "count once per process.")
     print()
+    cpu_table(rows, scenarios, contenders, names)
+    print()
     print(foreign_note(rows, lambda c: names.get(c, c)))
     sticky = [r for r in rows if r.get("checked_node")]
     if sticky:
@@ -213,6 +253,32 @@ def table(a):
             print(f"Stickiness FAILED: responses not from node1 for {', '.join(bad)}.")
         else:
             print(f"Stickiness: all {checked} responses of the sticky scenarios came from node1.")
+
+
+def cpu_table(rows, scenarios, contenders, names):
+    """Where each proxy's CPU time goes: user and kernel time, and how often its threads slept or
+    were preempted, per request. Rows measured before bench.py recorded these are left out."""
+    measured = [r for r in rows if "sys_us_per_req" in r]
+    if not measured:
+        return
+    by_key = {(r["scenario"], r["contender"]): r for r in measured}
+    print("Where the proxies' CPU time goes, per request:")
+    print()
+    print("| scenario | contender | CPU µs/req | user µs | system µs | sleeps | preemptions |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for s in scenarios:
+        for c in contenders:
+            r = by_key.get((s, c))
+            if r is None:
+                continue
+            print(f"| {s} | {names.get(c, c)} | {r['cpu_us_per_req']:.1f} | {r['user_us_per_req']:.1f} "
+                  f"| {r['sys_us_per_req']:.1f} | {r['vcsw_per_req']:.2f} | {r['ivcsw_per_req']:.2f} |")
+    print()
+    print("user, system: the CPU µs/req split into time in the proxy's own code and time in the kernel "
+          "(system calls, the loopback TCP stack, scheduling). sleeps: voluntary context switches per "
+          "request, a thread going to sleep because it had nothing to do; preemptions: involuntary "
+          "ones, a thread taken off the CPU while it had work (on 2 cores, mostly by wrk or a backend "
+          "that a write of the proxy woke up). Summed over the threads alive at the end of the run.")
 
 
 def main():
