@@ -100,8 +100,8 @@ public final class AffinityProxy implements AutoCloseable {
         Server jetty = new Server(threads, scheduler, buffers);
         List<ServerConnector> created = new ArrayList<>();
         for (ListenAddress address : config.listen()) {
-            ServerConnector connector = new ServerConnector(jetty, new ConnectionResumeExecutor(threads), scheduler,
-                    buffers, 1, cores, new HttpConnectionFactory(httpConfiguration()));
+            SharedSelectorConnector connector = new SharedSelectorConnector(jetty, new ConnectionResumeExecutor(threads),
+                    scheduler, buffers, cores, new HttpConnectionFactory(httpConfiguration()));
             connector.setHost(address.host().isEmpty() ? null : address.host());
             // Room for a burst of new connections, as nginx and HAProxy have; the JDK's default is 50.
             connector.setAcceptQueueSize(1024);
@@ -110,10 +110,14 @@ public final class AffinityProxy implements AutoCloseable {
             created.add(connector);
         }
         BackendClients backendClients = new BackendClients(threads, scheduler, cores, config.timeout(), members);
+        for (ServerConnector connector : created) {
+            // Connects to members on the connector's selectors (BackendLeg) time out as HttpClient's do.
+            connector.getSelectorManager().setConnectTimeout(backendClients.defaultConnectTimeout().toMillis());
+        }
         String serverHost = config.serverName().map(ServerName::host).orElseGet(AffinityProxy::localHostName);
         ForwardingHeaders forwarding = new ForwardingHeaders(config, serverHost, version());
         jetty.setHandler(new BalancingProxyHandler(config, backends, backendClients, forwarding,
-                new ClientOrigins(config.serverName())));
+                new ClientOrigins(config.serverName()), buffers));
         jetty.setStopTimeout(5_000);
         try {
             jetty.start();

@@ -21,7 +21,9 @@ import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * The HTTP/1.1 clients that talk to members. Jetty sets the connect timeout per client, so members
+ * The HTTP/1.1 clients that talk to members for what {@link BackendLeg} leaves to them (requests with
+ * a body, {@code Expect} or {@code Upgrade}, members named by host name or with a connect timeout of
+ * their own) and for health checks. Jetty sets the connect timeout per client, so members
  * with their own {@code connectiontimeout} get a client of their own; all share one thread pool and
  * scheduler. Every client is a proxy's client: it never follows redirects, keeps no cookies
  * (cookies of different clients would mix), decodes no bodies, and adds no User-Agent.

@@ -15,6 +15,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -44,9 +45,10 @@ final class BalancingProxyHandler extends ProxyHandler {
     private final ForwardingHeaders forwarding;
     private final BackendClients clients;
     private final ClientOrigins origins;
+    private final BackendLeg leg;
 
     BalancingProxyHandler(ProxyConfig config, Backends backends, BackendClients clients, ForwardingHeaders forwarding,
-                          ClientOrigins origins) {
+                          ClientOrigins origins, ByteBufferPool buffers) {
         this.config = config;
         this.table = new ProxyPassTable(config.proxyPass());
         this.backends = backends;
@@ -54,6 +56,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         this.forwarding = forwarding;
         this.clients = clients;
         this.origins = origins;
+        this.leg = new BackendLeg(buffers, forwarding, rewriter, clients.defaultConnectTimeout(), config.timeout());
     }
 
     /** Jetty's ProxyHandler builds its client through these, then adds its 100-continue handling. */
@@ -123,7 +126,10 @@ final class BalancingProxyHandler extends ProxyHandler {
             return;
         }
         exchange.startAttempt(selection.member().get(), selection.sticky());
-        super.handle(request, response, callback);
+        if (!leg.send(request, response, callback, failure -> attemptFailed(request, response, callback, exchange, failure),
+                exchange)) {
+            super.handle(request, response, callback);
+        }
     }
 
     /**
@@ -202,7 +208,13 @@ final class BalancingProxyHandler extends ProxyHandler {
                                                   org.eclipse.jetty.client.Response serverToProxyResponse,
                                                   Response proxyToClientResponse, Callback proxyToClientCallback,
                                                   Throwable failure) {
-        Exchange exchange = exchange(clientToProxyRequest);
+        attemptFailed(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange(clientToProxyRequest),
+                failure);
+    }
+
+    /** A failed attempt, on either backend leg: another member if {@link AttemptFailure} allows it, else its status. */
+    private void attemptFailed(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
+                               Exchange exchange, Throwable failure) {
         AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
                 clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;

@@ -59,6 +59,11 @@ final class Exchange {
         responseBegun = false;
     }
 
+    /** The request target of the current attempt: the backend URL's path and query. */
+    String requestTarget() {
+        return backendUrl().substring(member.config().origin().length());
+    }
+
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */
     String backendUrl() {
         String base = member.urlPrefix();

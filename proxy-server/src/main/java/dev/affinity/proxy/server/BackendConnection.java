@@ -1,0 +1,337 @@
+package dev.affinity.proxy.server;
+
+import java.io.EOFException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One HTTP/1.1 connection to a member, serving one exchange at a time on the selector of the
+ * client's connection: it writes the request head {@link BackendLeg} prepared, parses the answer
+ * with Jetty's {@link HttpParser}, and streams it to the client, reading more from the member only
+ * when the client took what came before. Interim responses: 102 and 103 are passed on, 100 is
+ * dropped (the request has no body). A response the member ends with {@code Connection: close}, or
+ * as HTTP/1.0 without keep-alive, closes the connection after it; any other goes back to its pool.
+ *
+ * <p>Callbacks arrive one after another for an exchange (fills only after the previous write
+ * completed); the write-completion race inside {@link #content} is settled by {@link #writeState}.
+ */
+final class BackendConnection extends AbstractConnection implements HttpParser.ResponseHandler {
+
+    private static final int WRITING = 0;
+    private static final int WRITE_DONE = 1;
+    private static final int PARKED = 2;
+
+    private final BackendPool.Slot slot;
+    private final ByteBufferPool buffers;
+    private final int bufferSize;
+    private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
+    private final Callback fillable = new NonBlocking(this::onFillable, this::fillFailed);
+    private final Callback contentWritten = new NonBlocking(this::contentWritten, this::clientFailed);
+    private final AtomicInteger writeState = new AtomicInteger();
+    private RetainableByteBuffer network;
+    /** The buffer a pending content write reads from: held until the write completes, whatever else happens. */
+    private RetainableByteBuffer writing;
+    /** Found by the parser; reported once parseNext has returned and no longer reads the buffer. */
+    private Throwable parseFailure;
+    private boolean eof;
+    private BackendLeg.Attempt attempt;
+    private HttpFields.Mutable headers;
+    private int status;
+    private boolean persistent;
+    private boolean complete;
+
+    BackendConnection(SelectorEndPoint endPoint, BackendPool.Slot slot, ByteBufferPool buffers, int bufferSize) {
+        super(endPoint, Runnable::run);
+        this.slot = slot;
+        this.buffers = buffers;
+        this.bufferSize = bufferSize;
+    }
+
+    /** Starts an exchange: writes the request head, then waits for the answer. */
+    void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
+        attempt = next;
+        parser.reset();
+        parser.setHeadResponse(next.head());
+        headers = HttpFields.build();
+        status = 0;
+        complete = false;
+        eof = false;
+        parseFailure = null;
+        getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
+        next.exchange().begun = true;
+        getEndPoint().write(new NonBlocking(() -> {
+            head.release();
+            // A pooled connection is already waiting for input (to notice the member closing it).
+            getEndPoint().tryFillInterested(fillable);
+        }, failure -> {
+            head.release();
+            fail(failure);
+        }), head.getByteBuffer());
+    }
+
+    @Override
+    public void onFillable() {
+        try {
+            process();
+        } catch (Throwable x) {
+            fail(x);
+        }
+    }
+
+    /**
+     * Parses what is buffered, then reads more, until the response is done, a content write is
+     * pending, or the member has sent nothing more yet. Parsing comes first: a content write that
+     * completed late may have left the parser one step short of the end of the message.
+     */
+    private void process() throws Exception {
+        while (true) {
+            if (attempt == null) {
+                // Input on an idle pooled connection: the member closed it (or sent what nobody asked for).
+                getEndPoint().close();
+                return;
+            }
+            boolean stopped = parser.parseNext(network == null ? BufferUtil.EMPTY_BUFFER : network.getByteBuffer());
+            if (parseFailure != null) {
+                fail(parseFailure);
+                return;
+            }
+            if (stopped) {
+                if (!complete) {
+                    return; // a content write is pending; contentWritten() goes on
+                }
+                if (status < HttpStatus.OK_200) {
+                    interimDone();
+                    continue;
+                }
+                finish();
+                return;
+            }
+            if (network != null && network.hasRemaining()) {
+                continue;
+            }
+            if (eof) {
+                fail(new EOFException("the member closed the connection before the response was complete"));
+                return;
+            }
+            if (network == null) {
+                network = buffers.acquire(bufferSize, true);
+            }
+            ByteBuffer buffer = network.getByteBuffer();
+            BufferUtil.clear(buffer);
+            int filled = getEndPoint().fill(buffer);
+            if (filled == 0) {
+                releaseNetwork();
+                getEndPoint().fillInterested(fillable);
+                return;
+            }
+            if (filled < 0) {
+                releaseNetwork();
+                eof = true;
+                // The parser ends a body delimited by the close, or reports the response incomplete.
+                parser.atEOF();
+            }
+        }
+    }
+
+    @Override
+    public void startResponse(HttpVersion version, int code, String reason) {
+        status = code;
+        persistent = version == HttpVersion.HTTP_1_1;
+        if (code >= HttpStatus.OK_200) {
+            ResponseRules.begin(attempt.exchange(), code);
+            attempt.response().setStatus(code);
+        }
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+        headers.add(field);
+    }
+
+    @Override
+    public boolean headerComplete() {
+        HttpField connection = headers.getField(HttpHeader.CONNECTION);
+        if (connection != null) {
+            if (connection.contains(HttpHeaderValue.CLOSE.asString())) {
+                persistent = false;
+            } else if (connection.contains(HttpHeaderValue.KEEP_ALIVE.asString())) {
+                persistent = true;
+            }
+        }
+        if (status < HttpStatus.OK_200) {
+            if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+                throw new HttpException.RuntimeException(HttpStatus.BAD_GATEWAY_502, "101 without an upgrade request");
+            }
+            return false;
+        }
+        org.eclipse.jetty.server.Response response = attempt.response();
+        ResponseRules.copy(headers, response.getHeaders());
+        ResponseRules.apply(headers, response.getHeaders(), attempt.rewriter(), attempt.exchange());
+        return false;
+    }
+
+    @Override
+    public boolean content(ByteBuffer content) {
+        if (!content.hasRemaining()) {
+            return false;
+        }
+        writing = network;
+        writing.retain();
+        writeState.set(WRITING);
+        attempt.response().write(false, content, contentWritten);
+        // Still pending: stop here until contentWritten(). Written at once: parse on.
+        return writeState.compareAndSet(WRITING, PARKED);
+    }
+
+    private void contentWritten() {
+        releaseWriting();
+        if (writeState.compareAndSet(WRITING, WRITE_DONE)) {
+            return; // content() is still on the stack and goes on parsing
+        }
+        onFillable();
+    }
+
+    @Override
+    public boolean contentComplete() {
+        return false;
+    }
+
+    @Override
+    public boolean messageComplete() {
+        complete = true;
+        return true;
+    }
+
+    /** An interim response ended: pass 102 and 103 on, then parse the real one. */
+    private void interimDone() {
+        if (status == HttpStatus.PROCESSING_102 || status == HttpStatus.EARLY_HINTS_103) {
+            attempt.response().writeInterim(status, headers.asImmutable());
+        }
+        parser.reset();
+        parser.setHeadResponse(attempt.head());
+        headers = HttpFields.build();
+        status = 0;
+        complete = false;
+    }
+
+    @Override
+    public void earlyEOF() {
+        // process() reports it after parseNext returns, once the parser is done with the buffer.
+    }
+
+    @Override
+    public void badMessage(HttpException failure) {
+        parseFailure = new HttpException.RuntimeException(HttpStatus.BAD_GATEWAY_502,
+                "the member's response is malformed: " + failure.getReason());
+    }
+
+    /** The response is complete: finish the client's response, then reuse or close this connection. */
+    private void finish() {
+        BackendLeg.Attempt done = attempt;
+        attempt = null;
+        headers = null;
+        boolean reuse = persistent && !eof && (network == null || !network.hasRemaining()) && getEndPoint().isOpen();
+        releaseNetwork();
+        if (reuse) {
+            // Idle: the pool's timeout, and an eye on the socket so a close by the member is noticed.
+            getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
+            getEndPoint().tryFillInterested(fillable);
+            slot.release(this);
+        } else {
+            getEndPoint().close();
+        }
+        done.response().write(true, BufferUtil.EMPTY_BUFFER, done.callback());
+    }
+
+    /** The attempt failed on this connection: close it and let the handler decide (another member, or an error). */
+    private void fail(Throwable failure) {
+        BackendLeg.Attempt failed = attempt;
+        attempt = null;
+        releaseNetwork();
+        getEndPoint().close(failure);
+        if (failed != null) {
+            failed.onFailure().accept(failure);
+        }
+    }
+
+    private void fillFailed(Throwable failure) {
+        fail(failure);
+    }
+
+    /** Writing to the client failed: nobody takes the rest, so this connection's response is abandoned. */
+    private void clientFailed(Throwable failure) {
+        releaseWriting();
+        BackendLeg.Attempt failed = attempt;
+        attempt = null;
+        releaseNetwork();
+        getEndPoint().close(failure);
+        if (failed != null) {
+            failed.callback().failed(failure);
+        }
+    }
+
+    private void releaseNetwork() {
+        if (network != null) {
+            network.release();
+            network = null;
+        }
+    }
+
+    private void releaseWriting() {
+        RetainableByteBuffer written = writing;
+        writing = null;
+        if (written != null) {
+            written.release();
+        }
+    }
+
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+        if (attempt != null) {
+            fail(timeout);
+        }
+        return true;
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        slot.closed(this);
+        if (attempt != null) {
+            fail(cause != null ? cause : new EOFException("the connection to the member closed"));
+        }
+    }
+
+    /** A callback that never blocks, so the selector runs it itself instead of handing it to a pool thread. */
+    private record NonBlocking(Runnable success, java.util.function.Consumer<Throwable> failure) implements Callback {
+        @Override
+        public void succeeded() {
+            success.run();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            failure.accept(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+}

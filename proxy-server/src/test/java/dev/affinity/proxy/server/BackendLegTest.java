@@ -1,0 +1,177 @@
+package dev.affinity.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.affinity.proxy.testing.Proxies;
+import dev.affinity.proxy.testing.RawHttp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend leg for GET and HEAD ({@link BackendLeg}) against a member that answers with scripted
+ * bytes, for the framings and interim responses the other tests' member never sends.
+ */
+class BackendLegTest {
+
+    /** Canned answers by request path; each is written as is after the request head is read. */
+    private static final Map<String, String> ANSWERS = Map.of(
+            "/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            "/close", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nclose",
+            "/old", "HTTP/1.0 200 OK\r\n\r\nuntil the end",
+            "/head", "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n",
+            "/hints", "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            "/broken", "HTTP/1.1 2xx Nonsense\r\n\r\n",
+            "/plain", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
+    /** Answers that end the connection after them. */
+    private static final java.util.Set<String> CLOSING = java.util.Set.of("/close", "/old", "/broken");
+
+    private ServerSocket member;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final AtomicInteger connections = new AtomicInteger();
+    private AffinityProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        member = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"));
+        threads.execute(this::accept);
+        proxy = Proxies.start("ProxyPass / http://127.0.0.2:" + member.getLocalPort() + "/\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        member.close();
+        threads.shutdownNow();
+    }
+
+    private void accept() {
+        while (!member.isClosed()) {
+            try {
+                Socket socket = member.accept();
+                connections.incrementAndGet();
+                threads.execute(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            while (true) {
+                String head = readHead(in);
+                if (head == null) {
+                    return;
+                }
+                String path = head.split(" ")[1];
+                out.write(ANSWERS.getOrDefault(path, ANSWERS.get("/plain")).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                if (CLOSING.contains(path)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The proxy closed the connection.
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        int b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                return head.toString(StandardCharsets.US_ASCII);
+            }
+        }
+        return null;
+    }
+
+    private RawHttp.Response get(String path) throws IOException {
+        return RawHttp.exchange("127.0.0.1", proxy.port(), "GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    }
+
+    @Test
+    void sequentialGetsOnOneClientConnectionShareOneConnectionToTheMember() throws Exception {
+        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(),
+                java.util.Collections.nCopies(5, "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(5, responses.size());
+        for (RawHttp.Response r : responses) {
+            assertEquals("plain", r.body());
+        }
+        assertEquals(1, connections.get(), "connections the member accepted");
+    }
+
+    @Test
+    void aChunkedBodyArrivesWhole() throws Exception {
+        RawHttp.Response response = get("/chunked");
+        assertEquals(200, response.status());
+        assertEquals("hello world", response.body());
+    }
+
+    @Test
+    void aMemberThatClosesAfterItsAnswerIsNotAskedAgainOnThatConnection() throws Exception {
+        assertEquals("close", get("/close").body());
+        assertEquals("plain", get("/plain").body());
+        assertEquals("until the end", get("/old").body());
+        assertEquals("plain", get("/plain").body());
+        assertEquals(3, connections.get(), "a new connection after each closing answer");
+    }
+
+    @Test
+    void aHeadAnswerHasNoBodyAndTheConnectionGoesOn() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            // Pipelined: the GET is answered on the same client connection once the HEAD is.
+            client.getOutputStream().write(("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            int second = all.indexOf("HTTP/1.1 200", 1);
+            assertTrue(all.startsWith("HTTP/1.1 200") && second > 0, all);
+            String head = all.substring(0, second);
+            assertTrue(head.contains("Content-Length: 1234\r\n") && head.endsWith("\r\n\r\n"), "no body after the head: " + all);
+            assertTrue(all.endsWith("\r\n\r\nplain"), all);
+        }
+        assertEquals(1, connections.get(), "connections the member accepted");
+    }
+
+    @Test
+    void earlyHintsReachTheClientBeforeTheAnswer() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.getOutputStream().write("GET /hints HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            int hints = all.indexOf("HTTP/1.1 103");
+            int answer = all.indexOf("HTTP/1.1 200");
+            assertTrue(hints >= 0 && answer > hints, all);
+            assertTrue(all.substring(hints, answer).contains("Link: </style.css>; rel=preload"), all);
+            assertTrue(all.endsWith("\r\n\r\nok"), all);
+        }
+    }
+
+    /**
+     * A GET whose answer is malformed may be replayed (AttemptFailure); with no other member to try,
+     * the client gets 503, as for any GET the only member failed. The next request is served.
+     */
+    @Test
+    void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
+        assertEquals(503, get("/broken").status());
+        assertEquals("plain", get("/plain").body());
+    }
+}
