@@ -105,7 +105,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
                 getEndPoint().close();
                 return;
             }
-            boolean stopped = parser.parseNext(network == null ? BufferUtil.EMPTY_BUFFER : network.getByteBuffer());
+            ByteBuffer buffered = network == null ? BufferUtil.EMPTY_BUFFER : network.getByteBuffer();
+            int before = buffered.remaining();
+            boolean stopped = parser.parseNext(buffered);
             if (parseFailure != null) {
                 fail(parseFailure);
                 return;
@@ -121,7 +123,12 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
                 finish();
                 return;
             }
-            if (network != null && network.hasRemaining()) {
+            if (buffered.hasRemaining()) {
+                if (buffered.remaining() == before) {
+                    // The parser took nothing and asked for nothing: it is past the message. Never spin.
+                    fail(new IllegalStateException("the member sent bytes after its response"));
+                    return;
+                }
                 continue;
             }
             if (eof) {
