@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -14,6 +15,7 @@ import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.BufferUtil;
@@ -27,13 +29,19 @@ import org.eclipse.jetty.util.Callback;
  * dropped (the request has no body). A response the member ends with {@code Connection: close}, or
  * as HTTP/1.0 without keep-alive, closes the connection after it; any other goes back to its pool.
  *
- * <p>Callbacks arrive one after another for an exchange (fills only after the previous write
- * completed); the write-completion race inside {@link #content} is settled by {@link #writeState}.
+ * <p>Thread-safe where it must be. The exchange in progress is claimed exactly once, by whichever
+ * comes first: its end ({@link #finish}), a failure while reading, a failed write, a timeout or a
+ * close (each on the thread it happens on), so the client's callback completes once. Parsing runs on
+ * one thread at a time: the selector's, or the thread that completed a content write the parser
+ * waited for ({@link #writeState} settles which one goes on).
  */
 final class BackendConnection extends AbstractConnection implements HttpParser.ResponseHandler {
 
+    /** A content write is under way; the parser stopped for it. */
     private static final int WRITING = 0;
+    /** The last content write completed; parsing may go on. */
     private static final int WRITE_DONE = 1;
+    /** The parsing thread left; the thread completing the write takes over. */
     private static final int PARKED = 2;
 
     private final BackendPool.Slot slot;
@@ -42,14 +50,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
     private final Callback fillable = new NonBlocking(this::onFillable, this::fillFailed);
     private final Callback contentWritten = new NonBlocking(this::contentWritten, this::clientFailed);
-    private final AtomicInteger writeState = new AtomicInteger();
+    private final AtomicInteger writeState = new AtomicInteger(WRITE_DONE);
+    /** The exchange in progress, or null while idle in the pool or once it ended. */
+    private final AtomicReference<BackendLeg.Attempt> current = new AtomicReference<>();
+    /** The exchange the parser's callbacks serve; only the parsing thread touches it. */
+    private BackendLeg.Attempt parsing;
     private RetainableByteBuffer network;
     /** The buffer a pending content write reads from: held until the write completes, whatever else happens. */
     private RetainableByteBuffer writing;
     /** Found by the parser; reported once parseNext has returned and no longer reads the buffer. */
     private Throwable parseFailure;
     private boolean eof;
-    private BackendLeg.Attempt attempt;
     private HttpFields.Mutable headers;
     private int status;
     private boolean persistent;
@@ -64,7 +75,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     /** Starts an exchange: writes the request head, then waits for the answer. */
     void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
-        attempt = next;
         parser.reset();
         parser.setHeadResponse(next.head());
         headers = HttpFields.build();
@@ -72,15 +82,23 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         complete = false;
         eof = false;
         parseFailure = null;
+        writeState.set(WRITE_DONE);
+        // Counted from now: lowering the timeout of a connection idle in the pool must not expire it at once.
+        ((AbstractEndPoint) getEndPoint()).notIdle();
         getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
         next.exchange().begun = true;
+        if (!current.compareAndSet(null, next)) {
+            head.release();
+            next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
+            return;
+        }
         getEndPoint().write(new NonBlocking(() -> {
             head.release();
             // A pooled connection is already waiting for input (to notice the member closing it).
             getEndPoint().tryFillInterested(fillable);
         }, failure -> {
             head.release();
-            fail(failure);
+            fail(next, failure);
         }), head.getByteBuffer());
     }
 
@@ -89,7 +107,13 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         try {
             process();
         } catch (Throwable x) {
-            fail(x);
+            releaseNetwork();
+            BackendLeg.Attempt failed = current.get();
+            if (failed != null) {
+                fail(failed, x);
+            } else {
+                getEndPoint().close(x);
+            }
         }
     }
 
@@ -100,39 +124,49 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
      */
     private void process() throws Exception {
         while (true) {
+            BackendLeg.Attempt attempt = current.get();
             if (attempt == null) {
-                // Input on an idle pooled connection: the member closed it (or sent what nobody asked for).
+                // Idle in the pool: the member closed the connection (or sent what nobody asked for).
+                // Or the exchange ended elsewhere (a timeout, a failed write): nothing more to read.
+                releaseNetwork();
                 getEndPoint().close();
                 return;
             }
+            parsing = attempt;
             ByteBuffer buffered = network == null ? BufferUtil.EMPTY_BUFFER : network.getByteBuffer();
             int before = buffered.remaining();
             boolean stopped = parser.parseNext(buffered);
             if (parseFailure != null) {
-                fail(parseFailure);
+                releaseNetwork();
+                fail(attempt, parseFailure);
                 return;
             }
             if (stopped) {
                 if (!complete) {
-                    return; // a content write is pending; contentWritten() goes on
-                }
-                if (status < HttpStatus.OK_200) {
-                    interimDone();
+                    // content() started a write: leave it to contentWritten() unless it completed meanwhile.
+                    if (writeState.compareAndSet(WRITING, PARKED)) {
+                        return;
+                    }
                     continue;
                 }
-                finish();
+                if (status < HttpStatus.OK_200) {
+                    interimDone(attempt);
+                    continue;
+                }
+                finish(attempt);
                 return;
             }
             if (buffered.hasRemaining()) {
                 if (buffered.remaining() == before) {
                     // The parser took nothing and asked for nothing: it is past the message. Never spin.
-                    fail(new IllegalStateException("the member sent bytes after its response"));
+                    releaseNetwork();
+                    fail(attempt, new IllegalStateException("the member sent bytes after its response"));
                     return;
                 }
                 continue;
             }
             if (eof) {
-                fail(new EOFException("the member closed the connection before the response was complete"));
+                fail(attempt, new EOFException("the member closed the connection before the response was complete"));
                 return;
             }
             if (network == null) {
@@ -160,8 +194,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         status = code;
         persistent = version == HttpVersion.HTTP_1_1;
         if (code >= HttpStatus.OK_200) {
-            ResponseRules.begin(attempt.exchange(), code);
-            attempt.response().setStatus(code);
+            ResponseRules.begin(parsing.exchange(), code);
+            parsing.response().setStatus(code);
         }
     }
 
@@ -172,13 +206,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     @Override
     public boolean headerComplete() {
-        HttpField connection = headers.getField(HttpHeader.CONNECTION);
-        if (connection != null) {
-            if (connection.contains(HttpHeaderValue.CLOSE.asString())) {
-                persistent = false;
-            } else if (connection.contains(HttpHeaderValue.KEEP_ALIVE.asString())) {
-                persistent = true;
-            }
+        if (headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
+            persistent = false;
+        } else if (headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE.asString())) {
+            persistent = true;
         }
         if (status < HttpStatus.OK_200) {
             if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
@@ -186,31 +217,35 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             }
             return false;
         }
-        org.eclipse.jetty.server.Response response = attempt.response();
+        org.eclipse.jetty.server.Response response = parsing.response();
         ResponseRules.copy(headers, response.getHeaders());
-        ResponseRules.apply(headers, response.getHeaders(), attempt.rewriter(), attempt.exchange());
+        ResponseRules.apply(headers, response.getHeaders(), parsing.rewriter(), parsing.exchange());
         return false;
     }
 
     @Override
     public boolean content(ByteBuffer content) {
+        if (current.get() != parsing) {
+            return true; // the exchange ended elsewhere; process() sees it and stops
+        }
         if (!content.hasRemaining()) {
             return false;
         }
         writing = network;
         writing.retain();
         writeState.set(WRITING);
-        attempt.response().write(false, content, contentWritten);
-        // Still pending: stop here until contentWritten(). Written at once: parse on.
-        return writeState.compareAndSet(WRITING, PARKED);
+        parsing.response().write(false, content, contentWritten);
+        // Written at once: parse on. Otherwise stop; process() decides who goes on.
+        return writeState.get() != WRITE_DONE;
     }
 
     private void contentWritten() {
         releaseWriting();
         if (writeState.compareAndSet(WRITING, WRITE_DONE)) {
-            return; // content() is still on the stack and goes on parsing
+            return; // the parsing thread has not left yet and goes on
         }
-        onFillable();
+        writeState.set(WRITE_DONE);
+        onFillable(); // it had parked: go on here
     }
 
     @Override
@@ -225,7 +260,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
 
     /** An interim response ended: pass 102 and 103 on, then parse the real one. */
-    private void interimDone() {
+    private void interimDone(BackendLeg.Attempt attempt) {
         if (status == HttpStatus.PROCESSING_102 || status == HttpStatus.EARLY_HINTS_103) {
             attempt.response().writeInterim(status, headers.asImmutable());
         }
@@ -248,12 +283,15 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
 
     /** The response is complete: finish the client's response, then reuse or close this connection. */
-    private void finish() {
-        BackendLeg.Attempt done = attempt;
-        attempt = null;
+    private void finish(BackendLeg.Attempt done) {
         headers = null;
         boolean reuse = persistent && !eof && (network == null || !network.hasRemaining()) && getEndPoint().isOpen();
         releaseNetwork();
+        if (!current.compareAndSet(done, null)) {
+            // The exchange already ended elsewhere (a timeout, a failed client write) and was reported there.
+            getEndPoint().close();
+            return;
+        }
         if (reuse) {
             // Idle: the pool's timeout, and an eye on the socket so a close by the member is noticed.
             getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
@@ -265,27 +303,37 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         done.response().write(true, BufferUtil.EMPTY_BUFFER, done.callback());
     }
 
-    /** The attempt failed on this connection: close it and let the handler decide (another member, or an error). */
-    private void fail(Throwable failure) {
-        BackendLeg.Attempt failed = attempt;
-        attempt = null;
-        releaseNetwork();
+    /**
+     * The exchange failed on this connection: close it and, if nothing else ended the exchange
+     * first, let the handler decide (another member, or an error status).
+     */
+    private void fail(BackendLeg.Attempt attempt, Throwable failure) {
+        boolean mine = current.compareAndSet(attempt, null);
         getEndPoint().close(failure);
-        if (failed != null) {
-            failed.onFailure().accept(failure);
+        if (mine) {
+            attempt.onFailure().accept(failure);
         }
     }
 
+    /** Reading failed while waiting for input (an idle timeout, a closed end point). */
     private void fillFailed(Throwable failure) {
-        fail(failure);
+        BackendLeg.Attempt attempt = current.get();
+        if (attempt != null) {
+            fail(attempt, failure);
+        } else {
+            getEndPoint().close(failure);
+        }
     }
 
     /** Writing to the client failed: nobody takes the rest, so this connection's response is abandoned. */
     private void clientFailed(Throwable failure) {
         releaseWriting();
-        BackendLeg.Attempt failed = attempt;
-        attempt = null;
-        releaseNetwork();
+        BackendLeg.Attempt failed = current.getAndSet(null);
+        if (!writeState.compareAndSet(WRITING, WRITE_DONE)) {
+            // The parsing thread had parked: nobody else holds the read buffer now.
+            writeState.set(WRITE_DONE);
+            releaseNetwork();
+        }
         getEndPoint().close(failure);
         if (failed != null) {
             failed.callback().failed(failure);
@@ -307,11 +355,12 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
     }
 
+    /**
+     * Jetty then fails the pending read with the timeout (reported by {@link #fillFailed}) or closes
+     * the end point with it (reported by {@link #onClose}): a member that timed out is a 504.
+     */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        if (attempt != null) {
-            fail(timeout);
-        }
         return true;
     }
 
@@ -319,8 +368,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     public void onClose(Throwable cause) {
         super.onClose(cause);
         slot.closed(this);
-        if (attempt != null) {
-            fail(cause != null ? cause : new EOFException("the connection to the member closed"));
+        BackendLeg.Attempt failed = current.getAndSet(null);
+        if (failed != null) {
+            failed.onFailure().accept(cause != null ? cause : new EOFException("the connection to the member closed"));
         }
     }
 

@@ -50,7 +50,9 @@ final class BackendLeg {
     private static final Set<HttpHeader> HOP_HEADERS = EnumSet.of(HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE,
             HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE);
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F:.]+]?");
+    /** An IPv4 address in dotted-quad form, or an IPv6 one in brackets as a URL writes it: no name lookup needed. */
+    private static final Pattern IP_LITERAL = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|\\[[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]");
     private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Room for the request line and headers: the client's are at most 8 KiB (HttpConfiguration), plus ours. */
     private static final int HEAD_BUFFER_SIZE = 32 * 1024;
@@ -108,11 +110,16 @@ final class BackendLeg {
         MemberConfig member = exchange.member.config();
         Attempt attempt = new Attempt(request, response, callback, exchange, rewriter, head,
                 member.timeout().orElse(proxyTimeout).toMillis(), onFailure);
-        BackendPool.Slot slot = target.pool().slot(client.selector());
+        BackendPool pool = target.pool();
+        BackendPool.Slot slot = pool.slot(client.selector());
         BackendConnection idle = slot.acquire();
         if (idle != null) {
             idle.send(attempt, requestHead);
             return true;
+        }
+        if (!pool.reserve()) {
+            requestHead.release();
+            return false;
         }
         connector.connect(target.address(), client.selector(), new SharedSelectorConnector.BackendConnect() {
             @Override
@@ -127,6 +134,7 @@ final class BackendLeg {
 
             @Override
             public void failed(Throwable failure) {
+                pool.unreserve();
                 requestHead.release();
                 onFailure.accept(failure);
             }

@@ -3,23 +3,42 @@ package dev.affinity.proxy.server;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.ManagedSelector;
 
 /**
- * Thread-safe. The idle connections to one member, kept per selector: a request takes a connection
- * that the selector serving its client already watches. Most recently used first, so a few warm
- * connections carry the load and the rest reach the idle timeout.
+ * Thread-safe. The connections to one member: idle ones kept per selector, so a request takes one
+ * that the selector serving its client already watches, most recently used first (a few warm
+ * connections carry the load, the rest reach the idle timeout), and a cap on how many are open.
  */
 final class BackendPool {
 
+    /** Open connections per member at most, as HttpClient's limit per destination was; beyond, HttpClient queues. */
+    static final int MAX_CONNECTIONS = 1024;
+
     private final Map<ManagedSelector, Slot> slots = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
 
     Slot slot(ManagedSelector selector) {
         return slots.computeIfAbsent(selector, s -> new Slot());
     }
 
+    /** Counts a connection about to be opened; false when the member has as many as it may. */
+    boolean reserve() {
+        if (open.incrementAndGet() > MAX_CONNECTIONS) {
+            open.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** A reserved connection that never opened, or an open one that closed. */
+    void unreserve() {
+        open.decrementAndGet();
+    }
+
     /** The idle connections of one selector. */
-    static final class Slot {
+    final class Slot {
 
         private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
 
@@ -38,8 +57,12 @@ final class BackendPool {
             idle.offerFirst(connection);
         }
 
-        synchronized void closed(BackendConnection connection) {
-            idle.remove(connection);
+        /** Called once per connection, when it closes. */
+        void closed(BackendConnection connection) {
+            synchronized (this) {
+                idle.remove(connection);
+            }
+            unreserve();
         }
     }
 }

@@ -81,8 +81,11 @@ final class SharedSelectorConnector extends ServerConnector {
 
     @Override
     protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
-        return new SelectorEndPoint(channel, selector, key, getScheduler(),
+        SelectorEndPoint endPoint = new SelectorEndPoint(channel, selector, key, getScheduler(),
                 key.attachment() instanceof BackendConnect);
+        // As ServerConnector does for its clients; a member's connection gets its timeout per exchange.
+        endPoint.setIdleTimeout(getIdleTimeout());
+        return endPoint;
     }
 
     @Override
@@ -127,6 +130,16 @@ final class SharedSelectorConnector extends ServerConnector {
                 super.connectionOpened(connection, context);
                 if (context instanceof BackendConnect connect) {
                     connect.opened(connection);
+                }
+            }
+
+            /** A member's socket that connected at once goes through accept(); its failure is the connect's. */
+            @Override
+            protected void onAcceptFailed(SelectableChannel channel, Throwable cause, Object attachment) {
+                if (attachment instanceof BackendConnect connect) {
+                    connect.failed(cause);
+                } else {
+                    super.onAcceptFailed(channel, cause, attachment);
                 }
             }
 

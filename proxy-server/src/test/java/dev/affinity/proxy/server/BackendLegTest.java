@@ -1,5 +1,6 @@
 package dev.affinity.proxy.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +45,8 @@ class BackendLegTest {
     private ServerSocket member;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicInteger connections = new AtomicInteger();
+    /** When the member last finished an answer (System.nanoTime). */
+    private volatile long lastAnswer;
     private AffinityProxy proxy;
 
     @BeforeEach
@@ -50,6 +54,11 @@ class BackendLegTest {
         member = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"));
         threads.execute(this::accept);
         proxy = Proxies.start("ProxyPass / http://127.0.0.2:" + member.getLocalPort() + "/\n");
+    }
+
+    private void restartProxy(String directives) throws Exception {
+        proxy.close();
+        proxy = Proxies.start(directives + "ProxyPass / http://127.0.0.2:" + member.getLocalPort() + "/\n");
     }
 
     @AfterEach
@@ -81,6 +90,7 @@ class BackendLegTest {
                 String path = head.split(" ")[1];
                 out.write(ANSWERS.getOrDefault(path, ANSWERS.get("/plain")).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                lastAnswer = System.nanoTime();
                 if (CLOSING.contains(path)) {
                     return;
                 }
@@ -173,5 +183,29 @@ class BackendLegTest {
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
         assertEquals(503, get("/broken").status());
         assertEquals("plain", get("/plain").body());
+    }
+
+    /**
+     * A pooled connection idle for longer than the member's timeout (but not the pool's 15 s) is
+     * reused: the exchange's timeout counts from when it starts, not from the connection's last use.
+     */
+    @Test
+    void aConnectionIdleLongerThanTheTimeoutIsReusedNotTimedOut() throws Exception {
+        restartProxy("ProxyTimeout 1\n");
+        // One client connection, so both requests are served on the same selector and its pool.
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+            byte[] request = "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            client.getOutputStream().write(request);
+            assertEquals("plain", RawHttp.read(in).body());
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> System.nanoTime() - lastAnswer > Duration.ofMillis(1300).toNanos());
+            client.getOutputStream().write(request);
+            RawHttp.Response again = RawHttp.read(in);
+            assertEquals(200, again.status(), again.body());
+            assertEquals("plain", again.body());
+        }
+        assertEquals(1, connections.get(), "the idle connection was reused");
     }
 }

@@ -83,7 +83,8 @@ public final class RawHttp {
         }
     }
 
-    private static Response read(InputStream in) throws IOException {
+    /** Reads one response (status line, headers, body by Content-Length or chunked) from a client socket's stream. */
+    public static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             throw new IOException("connection closed before a status line");
