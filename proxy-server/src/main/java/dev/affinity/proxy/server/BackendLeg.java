@@ -10,9 +10,6 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,10 +43,6 @@ final class BackendLeg {
                    boolean head, long idleTimeoutMillis, Consumer<Throwable> onFailure) {
     }
 
-    /** Request headers never forwarded: hop-by-hop (RFC 9110 7.6.1), as Jetty's ProxyHandler drops them. */
-    private static final Set<HttpHeader> HOP_HEADERS = EnumSet.of(HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE,
-            HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
-            HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE);
     /** An IPv4 address in dotted-quad form, or an IPv6 one in brackets as a URL writes it: no name lookup needed. */
     private static final Pattern IP_LITERAL = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|\\[[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]");
@@ -186,10 +179,10 @@ final class BackendLeg {
     /** The request line and headers, as HttpClient would send them for this request; null if they do not fit. */
     private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange) {
         HttpFields clientHeaders = request.getHeaders();
-        Set<String> named = connectionNamed(clientHeaders);
+        Set<String> named = HopByHop.named(clientHeaders);
         HttpFields.Mutable headers = HttpFields.build(clientHeaders.size() + 4);
         for (HttpField field : clientHeaders) {
-            if (HOP_HEADERS.contains(field.getHeader())
+            if (HopByHop.HEADERS.contains(field.getHeader())
                     || named != null && named.contains(field.getLowerCaseName())) {
                 continue;
             }
@@ -215,18 +208,5 @@ final class BackendLeg {
         }
         BufferUtil.flipToFlush(buffer, 0);
         return head;
-    }
-
-    private static Set<String> connectionNamed(HttpFields headers) {
-        Set<String> named = null;
-        for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
-            for (String name : value.split(",")) {
-                if (named == null) {
-                    named = new HashSet<>();
-                }
-                named.add(name.trim().toLowerCase(Locale.ENGLISH));
-            }
-        }
-        return named;
     }
 }

@@ -1,9 +1,7 @@
 package dev.affinity.proxy.server;
 
 import dev.affinity.proxy.rewrite.ResponseRewriter;
-import java.util.EnumSet;
 import java.util.ListIterator;
-import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -15,11 +13,6 @@ import org.eclipse.jetty.http.HttpHeader;
  * health bookkeeping when the status arrives, and the header rules once the headers are copied.
  */
 final class ResponseRules {
-
-    /** Hop-by-hop headers never copied from a member's response (the same set Jetty's ProxyHandler skips). */
-    private static final Set<HttpHeader> HOP_HEADERS = EnumSet.of(HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE,
-            HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
-            HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE);
 
     private ResponseRules() {
     }
@@ -38,7 +31,7 @@ final class ResponseRules {
     /** Copies the member's end-to-end headers to the client's response. */
     static void copy(HttpFields from, HttpFields.Mutable to) {
         for (HttpField field : from) {
-            if (!HOP_HEADERS.contains(field.getHeader())) {
+            if (!HopByHop.HEADERS.contains(field.getHeader())) {
                 to.add(field);
             }
         }
@@ -50,12 +43,10 @@ final class ResponseRules {
      * Set-Cookie through the cookie rules; adds Via per ProxyVia.
      */
     static void apply(HttpFields fromMember, HttpFields.Mutable headers, ResponseRewriter rewriter, Exchange exchange) {
-        for (String value : fromMember.getValuesList(HttpHeader.CONNECTION)) {
-            for (String name : value.split(",")) {
-                String token = name.strip().toLowerCase(Locale.ROOT);
-                if (!token.isEmpty() && !token.equals("close") && !token.equals("keep-alive")) {
-                    headers.remove(token);
-                }
+        Set<String> named = HopByHop.named(fromMember);
+        if (named != null) {
+            for (String name : named) {
+                headers.remove(name);
             }
         }
         if (rewriter.rewritesUrls() || rewriter.rewritesCookies()) {
