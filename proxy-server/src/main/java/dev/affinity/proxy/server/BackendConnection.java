@@ -2,6 +2,7 @@ package dev.affinity.proxy.server;
 
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +62,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** Found by the parser; reported once parseNext has returned and no longer reads the buffer. */
     private Throwable parseFailure;
     private boolean eof;
+    /** When this connection last went back to the pool (System.nanoTime). */
+    private volatile long idleSinceNanos;
+    /** When the exchange in progress started (System.nanoTime). */
+    private volatile long startedNanos;
     private HttpFields.Mutable headers;
     private int status;
     private boolean persistent;
@@ -75,6 +80,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     /** Starts an exchange: writes the request head, then waits for the answer. */
     void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
+        if (current.get() != null) {
+            head.release();
+            next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
+            return;
+        }
         parser.reset();
         parser.setHeadResponse(next.head());
         headers = HttpFields.build();
@@ -86,17 +96,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         // Counted from now: lowering the timeout of a connection idle in the pool must not expire it at once.
         ((AbstractEndPoint) getEndPoint()).notIdle();
         getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
+        startedNanos = System.nanoTime();
         next.exchange().begun = true;
         if (!current.compareAndSet(null, next)) {
             head.release();
             next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
             return;
         }
-        getEndPoint().write(new NonBlocking(() -> {
-            head.release();
-            // A pooled connection is already waiting for input (to notice the member closing it).
-            getEndPoint().tryFillInterested(fillable);
-        }, failure -> {
+        // Wait for the answer before writing: registered after the write, the interest could come
+        // after the selector already used the pooled connection's one. A no-op if already waiting.
+        getEndPoint().tryFillInterested(fillable);
+        getEndPoint().write(new NonBlocking(head::release, failure -> {
             head.release();
             fail(next, failure);
         }), head.getByteBuffer());
@@ -107,9 +117,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         try {
             process();
         } catch (Throwable x) {
+            // process() owned the connection when it threw (it never throws once the connection is back in the pool).
             releaseNetwork();
-            BackendLeg.Attempt failed = current.get();
-            if (failed != null) {
+            BackendLeg.Attempt failed = parsing;
+            if (failed != null && current.get() == failed) {
                 fail(failed, x);
             } else {
                 getEndPoint().close(x);
@@ -193,7 +204,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     public void startResponse(HttpVersion version, int code, String reason) {
         status = code;
         persistent = version == HttpVersion.HTTP_1_1;
-        if (code >= HttpStatus.OK_200) {
+        if (code >= HttpStatus.OK_200 && current.get() == parsing) {
             ResponseRules.begin(parsing.exchange(), code);
             parsing.response().setStatus(code);
         }
@@ -216,6 +227,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
                 throw new HttpException.RuntimeException(HttpStatus.BAD_GATEWAY_502, "101 without an upgrade request");
             }
             return false;
+        }
+        if (current.get() != parsing) {
+            return true; // the exchange ended elsewhere; process() sees it and stops
         }
         org.eclipse.jetty.server.Response response = parsing.response();
         ResponseRules.copy(headers, response.getHeaders());
@@ -294,13 +308,29 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
         if (reuse) {
             // Idle: the pool's timeout, and an eye on the socket so a close by the member is noticed.
+            // Pooled before the client's response ends, so the client's next request can take it.
             getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
             getEndPoint().tryFillInterested(fillable);
+            idleSinceNanos = System.nanoTime();
             slot.release(this);
         } else {
             getEndPoint().close();
         }
-        done.response().write(true, BufferUtil.EMPTY_BUFFER, done.callback());
+        // The connection may belong to another exchange now: nothing below may reach process()'s catch.
+        try {
+            done.response().write(true, BufferUtil.EMPTY_BUFFER, done.callback());
+        } catch (Throwable x) {
+            done.callback().failed(x);
+        }
+    }
+
+    /**
+     * Whether this pooled connection has been idle so long that the pool's timeout may fire as it is
+     * taken: better closed than handed to a request that would then time out.
+     */
+    boolean nearlyExpired() {
+        long idle = System.nanoTime() - idleSinceNanos;
+        return idle > BackendClients.POOL_IDLE_TIMEOUT.minusSeconds(1).toNanos();
     }
 
     /**
@@ -318,11 +348,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** Reading failed while waiting for input (an idle timeout, a closed end point). */
     private void fillFailed(Throwable failure) {
         BackendLeg.Attempt attempt = current.get();
-        if (attempt != null) {
-            fail(attempt, failure);
-        } else {
+        if (attempt == null) {
             getEndPoint().close(failure);
+            return;
         }
+        if (failure instanceof TimeoutException
+                && System.nanoTime() - startedNanos < TimeUnit.MILLISECONDS.toNanos(attempt.idleTimeoutMillis())) {
+            // The pool's idle timeout, decided just as the connection was taken: not the member's fault,
+            // and the request may go again like one that met a connection the member had closed.
+            failure = new EOFException("the pooled connection expired as it was taken");
+        }
+        fail(attempt, failure);
     }
 
     /** Writing to the client failed: nobody takes the rest, so this connection's response is abandoned. */
@@ -356,8 +392,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
 
     /**
-     * Jetty then fails the pending read with the timeout (reported by {@link #fillFailed}) or closes
-     * the end point with it (reported by {@link #onClose}): a member that timed out is a 504.
+     * While waiting for the member, Jetty then fails the pending read with the timeout, which
+     * {@link #fillFailed} reports: a member that timed out is a 504. While parked on a slow client's
+     * write, nothing is failed and the timer starts again: the client's own idle timeout ends that.
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
@@ -115,6 +116,9 @@ final class BackendLeg {
             return false;
         }
         connector.connect(target.address(), client.selector(), new SharedSelectorConnector.BackendConnect() {
+            /** Jetty may report a failure after opened() (if opened() throws): the first outcome counts. */
+            private final AtomicBoolean settled = new AtomicBoolean();
+
             @Override
             public Connection newConnection(SelectorEndPoint endPoint) {
                 return new BackendConnection(endPoint, slot, buffers, BackendClients.RESPONSE_BUFFER_SIZE);
@@ -122,11 +126,22 @@ final class BackendLeg {
 
             @Override
             public void opened(Connection connection) {
-                ((BackendConnection) connection).send(attempt, requestHead);
+                if (!settled.compareAndSet(false, true)) {
+                    return;
+                }
+                try {
+                    ((BackendConnection) connection).send(attempt, requestHead);
+                } catch (Throwable x) {
+                    // The connection's close ends the exchange it holds, and counts the connection off.
+                    connection.getEndPoint().close(x);
+                }
             }
 
             @Override
             public void failed(Throwable failure) {
+                if (!settled.compareAndSet(false, true)) {
+                    return;
+                }
                 pool.unreserve();
                 requestHead.release();
                 onFailure.accept(failure);

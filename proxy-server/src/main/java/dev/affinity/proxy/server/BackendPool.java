@@ -46,7 +46,9 @@ final class BackendPool {
         synchronized BackendConnection acquire() {
             BackendConnection connection;
             while ((connection = idle.pollFirst()) != null) {
-                if (connection.getEndPoint().isOpen()) {
+                if (connection.nearlyExpired()) {
+                    connection.getEndPoint().close();
+                } else if (connection.getEndPoint().isOpen()) {
                     return connection;
                 }
             }

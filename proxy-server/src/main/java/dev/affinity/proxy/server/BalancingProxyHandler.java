@@ -126,8 +126,9 @@ final class BalancingProxyHandler extends ProxyHandler {
             return;
         }
         exchange.startAttempt(selection.member().get(), selection.sticky());
-        if (!leg.send(request, response, callback, failure -> attemptFailed(request, response, callback, exchange, failure),
-                exchange)) {
+        // A failure may be reported on the scheduler's one thread (a timeout): decide and fail over on the pool.
+        if (!leg.send(request, response, callback, failure -> request.getContext().execute(
+                () -> attemptFailed(request, response, callback, exchange, failure)), exchange)) {
             super.handle(request, response, callback);
         }
     }
