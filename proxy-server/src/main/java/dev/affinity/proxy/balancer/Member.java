@@ -38,6 +38,8 @@ public final class Member {
     private final int lbfactor;
     /** {@code http://host:port/base}, to which a request's path is appended. */
     private final String urlPrefix;
+    /** The path the member's URL carries, without a trailing slash: {@code ""} for {@code http://h:1/}. */
+    private final String basePath;
     /** The Host header a request to it carries unless ProxyPreserveHost: {@code host:port}. */
     private final String hostHeader;
 
@@ -47,7 +49,8 @@ public final class Member {
         this.index = index;
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
         this.lbfactor = config.lbfactor();
-        this.urlPrefix = config.origin() + config.basePath();
+        this.basePath = config.basePath();
+        this.urlPrefix = config.origin() + basePath;
         String host = config.url().getHost();
         boolean defaultPort = config.port() == ("https".equals(config.url().getScheme()) ? 443 : 80);
         this.hostHeader = host + (defaultPort ? "" : ":" + config.port());
@@ -66,6 +69,11 @@ public final class Member {
     /** {@code http://host:port/base}: the member's URL without a trailing slash. */
     public String urlPrefix() {
         return urlPrefix;
+    }
+
+    /** The path the member's URL carries, without a trailing slash, e.g. {@code /app} or {@code ""}. */
+    public String basePath() {
+        return basePath;
     }
 
     /** {@code host:port} (port left out when it is the scheme's default), as httpd sends it. */

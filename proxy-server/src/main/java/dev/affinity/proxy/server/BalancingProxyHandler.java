@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Translates between Jetty and the balancing and rewriting model: maps the path with the ProxyPass
- * table, asks the balancer for a member, lets Jetty's ProxyHandler stream the exchange, passes the
- * response headers through the rewriter, and on a failed attempt decides between another member
- * and an error status.
+ * table, asks the balancer for a member, sends the request there (a GET or HEAD over
+ * {@link BackendLeg}, anything else through Jetty's ProxyHandler and HttpClient), passes the response
+ * headers through the rewriter, and on a failed attempt decides between another member and an
+ * error status.
  *
  * <p>Each status has one meaning: 503 no usable member (including none that would accept a
  * connection), 502 the backend failed after the request reached it, 504 the backend timed out.
@@ -110,7 +111,6 @@ final class BalancingProxyHandler extends ProxyHandler {
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
                 origin, forwarding.via(request, origin));
-        request.setAttribute(EXCHANGE, exchange);
         forward(request, response, callback, exchange);
         return true;
     }
@@ -129,6 +129,8 @@ final class BalancingProxyHandler extends ProxyHandler {
         // A failure may be reported on the scheduler's one thread (a timeout): decide and fail over on the pool.
         if (!leg.send(request, response, callback, failure -> request.getContext().execute(
                 () -> attemptFailed(request, response, callback, exchange, failure)), exchange)) {
+            // Jetty's ProxyHandler hands this class only the request: the exchange travels as its attribute.
+            request.setAttribute(EXCHANGE, exchange);
             super.handle(request, response, callback);
         }
     }

@@ -61,12 +61,15 @@ final class Exchange {
 
     /** The request target of the current attempt: the backend URL's path and query. */
     String requestTarget() {
-        return backendUrl().substring(member.config().origin().length());
+        return after(member.basePath());
     }
 
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */
     String backendUrl() {
-        String base = member.urlPrefix();
+        return after(member.urlPrefix());
+    }
+
+    private String after(String base) {
         if (target.isEmpty()) {
             return base + "/";
         }
