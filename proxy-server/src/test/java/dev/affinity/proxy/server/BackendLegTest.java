@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class BackendLegTest {
 
+    /** A body larger than the proxy's and the sockets' buffers together, so the proxy must wait for the client. */
+    private static final int BIG = 8 * 1024 * 1024;
     /** Canned answers by request path; each is written as is after the request head is read. */
     private static final Map<String, String> ANSWERS = Map.of(
             "/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
@@ -38,13 +40,16 @@ class BackendLegTest {
             "/hints", "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
                     + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
             "/broken", "HTTP/1.1 2xx Nonsense\r\n\r\n",
-            "/plain", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
+            "/plain", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain",
+            "/big", "HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n" + "x".repeat(BIG));
     /** Answers that end the connection after them. */
     private static final java.util.Set<String> CLOSING = java.util.Set.of("/close", "/old", "/broken");
 
     private ServerSocket member;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicInteger connections = new AtomicInteger();
+    /** Connections the proxy closed while the member was still writing an answer. */
+    private final AtomicInteger memberClosed = new AtomicInteger();
     /** When the member last finished an answer (System.nanoTime). */
     private volatile long lastAnswer;
     private AffinityProxy proxy;
@@ -96,7 +101,8 @@ class BackendLegTest {
                 }
             }
         } catch (IOException e) {
-            // The proxy closed the connection.
+            // The proxy closed the connection while the member was writing.
+            memberClosed.incrementAndGet();
         }
     }
 
@@ -207,5 +213,22 @@ class BackendLegTest {
             assertEquals("plain", again.body());
         }
         assertEquals(1, connections.get(), "the idle connection was reused");
+    }
+
+    /**
+     * A client that reads a little of a large answer and hangs up: the proxy drops the member's
+     * connection (the rest of that answer has nowhere to go) and goes on serving on a new one.
+     */
+    @Test
+    void aClientThatHangsUpMidAnswerCostsTheMemberConnectionAndNothingElse() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] some = client.getInputStream().readNBytes(4096);
+            assertEquals(4096, some.length);
+            assertTrue(new String(some, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> memberClosed.get() == 1);
+        assertEquals("plain", get("/plain").body());
+        assertEquals(2, connections.get(), "a new connection after the abandoned one");
     }
 }
