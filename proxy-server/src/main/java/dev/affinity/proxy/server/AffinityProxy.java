@@ -128,7 +128,7 @@ public final class AffinityProxy implements AutoCloseable {
         server = jetty;
         connectors = List.copyOf(created);
         healthChecker = new HealthChecker(backends.all().values().stream().flatMap(b -> b.members().stream()).toList(),
-                backendClients, scheduler, config.healthExpressions(), config.timeout());
+                backendClients, scheduler, config.healthExpressions());
         healthChecker.start();
         logStarted(backends);
     }

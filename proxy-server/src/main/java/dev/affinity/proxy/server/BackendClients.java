@@ -77,8 +77,13 @@ final class BackendClients {
         return proxyTimeout;
     }
 
+    /** httpd: a member's timeout, how long it may stay silent during an exchange, defaults to ProxyTimeout. */
+    Duration timeout(MemberConfig member) {
+        return member.timeout().orElse(proxyTimeout);
+    }
+
     /** httpd: connectiontimeout defaults to the member's timeout, which defaults to ProxyTimeout. */
-    private Duration connectTimeout(MemberConfig member) {
+    Duration connectTimeout(MemberConfig member) {
         return connectTimeout(member, proxyTimeout);
     }
 

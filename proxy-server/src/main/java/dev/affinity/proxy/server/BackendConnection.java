@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import dev.affinity.proxy.rewrite.ResponseRewriter;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -21,6 +23,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One HTTP/1.1 connection to a member, serving one exchange at a time on the selector of the
@@ -47,10 +50,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     private final BackendPool.Slot slot;
     private final ByteBufferPool buffers;
-    private final int bufferSize;
+    private final ResponseRewriter rewriter;
     private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
-    private final Callback fillable = new NonBlocking(this::onFillable, this::fillFailed);
-    private final Callback contentWritten = new NonBlocking(this::contentWritten, this::clientFailed);
+    private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
+    private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     private final AtomicInteger writeState = new AtomicInteger(WRITE_DONE);
     /** The exchange in progress, or null while idle in the pool or once it ended. */
     private final AtomicReference<BackendLeg.Attempt> current = new AtomicReference<>();
@@ -62,8 +65,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** Found by the parser; reported once parseNext has returned and no longer reads the buffer. */
     private Throwable parseFailure;
     private boolean eof;
-    /** When this connection last went back to the pool (System.nanoTime). */
-    private volatile long idleSinceNanos;
     /** When the exchange in progress started (System.nanoTime). */
     private volatile long startedNanos;
     private HttpFields.Mutable headers;
@@ -71,16 +72,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private boolean persistent;
     private boolean complete;
 
-    BackendConnection(SelectorEndPoint endPoint, BackendPool.Slot slot, ByteBufferPool buffers, int bufferSize) {
+    BackendConnection(SelectorEndPoint endPoint, BackendPool.Slot slot, ByteBufferPool buffers, ResponseRewriter rewriter) {
         super(endPoint, Runnable::run);
         this.slot = slot;
         this.buffers = buffers;
-        this.bufferSize = bufferSize;
+        this.rewriter = rewriter;
     }
 
     /** Starts an exchange: writes the request head, then waits for the answer. */
     void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
         if (current.get() != null) {
+            // The pool hands each idle connection to one taker: this is a bug, not a member failure.
             head.release();
             next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
             return;
@@ -98,15 +100,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
         startedNanos = System.nanoTime();
         next.exchange().begun = true;
-        if (!current.compareAndSet(null, next)) {
-            head.release();
-            next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
-            return;
-        }
+        current.set(next);
         // Wait for the answer before writing: registered after the write, the interest could come
         // after the selector already used the pooled connection's one. A no-op if already waiting.
         getEndPoint().tryFillInterested(fillable);
-        getEndPoint().write(new NonBlocking(head::release, failure -> {
+        getEndPoint().write(nonBlocking(head::release, failure -> {
             head.release();
             fail(next, failure);
         }), head.getByteBuffer());
@@ -181,7 +179,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
                 return;
             }
             if (network == null) {
-                network = buffers.acquire(bufferSize, true);
+                network = buffers.acquire(BackendClients.RESPONSE_BUFFER_SIZE, true);
             }
             ByteBuffer buffer = network.getByteBuffer();
             BufferUtil.clear(buffer);
@@ -233,7 +231,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
         org.eclipse.jetty.server.Response response = parsing.response();
         ResponseRules.copy(headers, response.getHeaders());
-        ResponseRules.apply(headers, response.getHeaders(), parsing.rewriter(), parsing.exchange());
+        ResponseRules.apply(headers, response.getHeaders(), rewriter, parsing.exchange());
         return false;
     }
 
@@ -311,7 +309,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             // Pooled before the client's response ends, so the client's next request can take it.
             getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
             getEndPoint().tryFillInterested(fillable);
-            idleSinceNanos = System.nanoTime();
             slot.release(this);
         } else {
             getEndPoint().close();
@@ -329,8 +326,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
      * taken: better closed than handed to a request that would then time out.
      */
     boolean nearlyExpired() {
-        long idle = System.nanoTime() - idleSinceNanos;
-        return idle > BackendClients.POOL_IDLE_TIMEOUT.minusSeconds(1).toNanos();
+        // Idle since the answer's last byte: the end point's own idle clock, which the pool's timeout uses.
+        return ((AbstractEndPoint) getEndPoint()).getIdleFor() > BackendClients.POOL_IDLE_TIMEOUT.minusSeconds(1).toMillis();
     }
 
     /**
@@ -411,21 +408,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
     }
 
-    /** A callback that never blocks, so the selector runs it itself instead of handing it to a pool thread. */
-    private record NonBlocking(Runnable success, java.util.function.Consumer<Throwable> failure) implements Callback {
-        @Override
-        public void succeeded() {
-            success.run();
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            failure.accept(x);
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
-        }
+    /** Never blocks, so the selector runs it itself instead of handing it to a pool thread. */
+    private static Callback nonBlocking(Runnable success, Consumer<Throwable> failure) {
+        return Callback.from(Invocable.InvocationType.NON_BLOCKING, success, failure);
     }
 }

@@ -9,7 +9,6 @@ import java.net.UnknownHostException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,8 +39,8 @@ import org.eclipse.jetty.util.Callback;
 final class BackendLeg {
 
     /** One try of a request on this leg, as its connection sees it. */
-    record Attempt(Request request, Response response, Callback callback, Exchange exchange, ResponseRewriter rewriter,
-                   boolean head, long idleTimeoutMillis, Consumer<Throwable> onFailure) {
+    record Attempt(Response response, Callback callback, Exchange exchange, boolean head, long idleTimeoutMillis,
+                   Consumer<Throwable> onFailure) {
     }
 
     /** An IPv4 address in dotted-quad form, or an IPv6 one in brackets as a URL writes it: no name lookup needed. */
@@ -54,23 +53,24 @@ final class BackendLeg {
     private final ByteBufferPool buffers;
     private final ForwardingHeaders forwarding;
     private final ResponseRewriter rewriter;
-    private final Duration defaultConnectTimeout;
-    private final Duration proxyTimeout;
+    private final BackendClients clients;
     private final Map<Member, Target> targets = new ConcurrentHashMap<>();
 
-    /** A member this leg serves: its address, resolved once (it is an IP literal), and its pool. */
-    private record Target(InetSocketAddress address, BackendPool pool) {
+    /**
+     * A member this leg serves: its address, resolved once (it is an IP literal), its pool, and its
+     * timeout, worked out once per member.
+     */
+    private record Target(InetSocketAddress address, BackendPool pool, long idleTimeoutMillis) {
     }
 
-    private static final Target NOT_SERVED = new Target(null, null);
+    private static final Target NOT_SERVED = new Target(null, null, 0);
 
-    BackendLeg(ByteBufferPool buffers, ForwardingHeaders forwarding, ResponseRewriter rewriter,
-               Duration defaultConnectTimeout, Duration proxyTimeout) {
+    /** @param clients the HttpClient leg, whose timeouts this leg keeps */
+    BackendLeg(ByteBufferPool buffers, ForwardingHeaders forwarding, ResponseRewriter rewriter, BackendClients clients) {
         this.buffers = buffers;
         this.forwarding = forwarding;
         this.rewriter = rewriter;
-        this.defaultConnectTimeout = defaultConnectTimeout;
-        this.proxyTimeout = proxyTimeout;
+        this.clients = clients;
     }
 
     /**
@@ -93,17 +93,18 @@ final class BackendLeg {
             return false;
         }
         Target target = targets.computeIfAbsent(exchange.member, this::target);
+        if (target == NOT_SERVED) {
+            return false;
+        }
         String requestTarget = exchange.requestTarget();
-        if (target == NOT_SERVED || !plainTarget(requestTarget)) {
+        if (!plainTarget(requestTarget)) {
             return false;
         }
         RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange);
         if (requestHead == null) {
             return false;
         }
-        MemberConfig member = exchange.member.config();
-        Attempt attempt = new Attempt(request, response, callback, exchange, rewriter, head,
-                member.timeout().orElse(proxyTimeout).toMillis(), onFailure);
+        Attempt attempt = new Attempt(response, callback, exchange, head, target.idleTimeoutMillis(), onFailure);
         BackendPool pool = target.pool();
         BackendPool.Slot slot = pool.slot(client.selector());
         BackendConnection idle = slot.acquire();
@@ -121,7 +122,7 @@ final class BackendLeg {
 
             @Override
             public Connection newConnection(SelectorEndPoint endPoint) {
-                return new BackendConnection(endPoint, slot, buffers, BackendClients.RESPONSE_BUFFER_SIZE);
+                return new BackendConnection(endPoint, slot, buffers, rewriter);
             }
 
             @Override
@@ -153,8 +154,8 @@ final class BackendLeg {
     private Target target(Member member) {
         MemberConfig config = member.config();
         String host = config.url().getHost();
-        boolean sameConnectTimeout = config.connectionTimeout().orElse(config.timeout().orElse(proxyTimeout))
-                .equals(defaultConnectTimeout);
+        // The shared selectors time connects out after the proxy-wide connect timeout only.
+        boolean sameConnectTimeout = clients.connectTimeout(config).equals(clients.defaultConnectTimeout());
         if (!"http".equals(config.url().getScheme()) || host == null || !IP_LITERAL.matcher(host).matches()
                 || !sameConnectTimeout) {
             return NOT_SERVED;
@@ -162,7 +163,8 @@ final class BackendLeg {
         try {
             // An IP literal: no name lookup happens here.
             InetAddress address = InetAddress.getByName(host);
-            return new Target(new InetSocketAddress(address, config.port()), new BackendPool());
+            return new Target(new InetSocketAddress(address, config.port()), new BackendPool(),
+                    clients.timeout(config).toMillis());
         } catch (UnknownHostException e) {
             return NOT_SERVED;
         }
@@ -204,10 +206,6 @@ final class BackendLeg {
             headers.add(field);
         }
         forwarding.apply(request, exchange.via, exchange.member.hostHeader(), exchange.member.draining(), headers);
-        if (!headers.contains(HttpHeader.HOST)) {
-            // ProxyPreserveHost with a client that sent none (HTTP/1.0): HttpClient names the member.
-            headers.put(HttpHeader.HOST, exchange.member.hostHeader());
-        }
         RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);
         ByteBuffer buffer = head.getByteBuffer();
         BufferUtil.clearToFill(buffer);

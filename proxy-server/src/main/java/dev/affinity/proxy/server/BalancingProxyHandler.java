@@ -57,7 +57,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         this.forwarding = forwarding;
         this.clients = clients;
         this.origins = origins;
-        this.leg = new BackendLeg(buffers, forwarding, rewriter, clients.defaultConnectTimeout(), config.timeout());
+        this.leg = new BackendLeg(buffers, forwarding, rewriter, clients);
     }
 
     /** Jetty's ProxyHandler builds its client through these, then adds its 100-continue handling. */
@@ -171,7 +171,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         HttpClient client = clients.forMember(member);
         return client.newRequest(newHttpURI.toURI())
                 .method(clientToProxyRequest.getMethod())
-                .idleTimeout(member.timeout().orElse(config.timeout()).toMillis(), TimeUnit.MILLISECONDS)
+                .idleTimeout(clients.timeout(member).toMillis(), TimeUnit.MILLISECONDS)
                 .onRequestBegin(r -> exchange.begun = true);
     }
 

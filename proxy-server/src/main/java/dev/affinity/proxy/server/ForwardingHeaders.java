@@ -43,7 +43,7 @@ final class ForwardingHeaders {
     static final String DRAIN_HEADER = "X-Affinity-Drain";
 
     /**
-     * Applies the rules to the headers Jetty copied from the client (hop-by-hop ones already gone).
+     * Applies the rules to the headers copied from the client, on either backend leg (hop-by-hop ones already gone).
      *
      * @param via the request's {@link #via} value, or null
      */
@@ -53,8 +53,9 @@ final class ForwardingHeaders {
         if (memberDraining) {
             headers.put(DRAIN_HEADER, "on");
         }
-        if (!preserveHost) {
-            // The member's host:port, as httpd sends it; set here so Jetty need not build a URI to find it.
+        if (!preserveHost || !headers.contains(HttpHeader.HOST)) {
+            // The member's host:port, as httpd sends it, and as HttpClient would for a client that sent
+            // none (HTTP/1.0 under ProxyPreserveHost); set here so neither leg builds it from a URI.
             headers.put(HttpHeader.HOST, memberHost);
         }
         if (addHeaders) {

@@ -38,17 +38,15 @@ final class HealthChecker implements AutoCloseable {
     private final BackendClients clients;
     private final Scheduler scheduler;
     private final Map<String, HealthExpression> expressions;
-    private final Duration proxyTimeout;
     private volatile boolean closed;
 
     HealthChecker(List<Member> members, BackendClients clients, Scheduler scheduler,
-                  Map<String, HealthExpression> expressions, Duration proxyTimeout) {
+                  Map<String, HealthExpression> expressions) {
         this.members = members.stream().filter(m -> m.config().healthCheck()
                 .filter(h -> h.method() != HealthCheck.Method.NONE).isPresent()).toList();
         this.clients = clients;
         this.scheduler = scheduler;
         this.expressions = expressions;
-        this.proxyTimeout = proxyTimeout;
     }
 
     void start() {
@@ -66,7 +64,7 @@ final class HealthChecker implements AutoCloseable {
             return;
         }
         HealthCheck check = member.config().healthCheck().orElseThrow();
-        Duration timeout = member.config().timeout().orElse(proxyTimeout);
+        Duration timeout = clients.timeout(member.config());
         timeout = timeout.compareTo(check.interval()) < 0 ? timeout : check.interval();
         Runnable next = () -> scheduler.schedule(() -> check(member), check.interval().toMillis(), TimeUnit.MILLISECONDS);
         if (check.method() == HealthCheck.Method.TCP) {

@@ -136,21 +136,26 @@ final class SharedSelectorConnector extends ServerConnector {
             /** A member's socket that connected at once goes through accept(); its failure is the connect's. */
             @Override
             protected void onAcceptFailed(SelectableChannel channel, Throwable cause, Object attachment) {
-                if (attachment instanceof BackendConnect connect) {
-                    connect.failed(cause);
-                } else {
+                if (!failedToMember(attachment, cause)) {
                     super.onAcceptFailed(channel, cause, attachment);
                 }
             }
 
             @Override
             protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
-                if (attachment instanceof BackendConnect connect) {
-                    connect.failed(failure);
-                } else {
+                if (!failedToMember(attachment, failure)) {
                     super.connectionFailed(channel, failure, attachment);
                 }
             }
         };
+    }
+
+    /** Reports a failed connection to a member to whoever asked for it; false for a client's. */
+    private static boolean failedToMember(Object attachment, Throwable failure) {
+        if (attachment instanceof BackendConnect connect) {
+            connect.failed(failure);
+            return true;
+        }
+        return false;
     }
 }
