@@ -55,6 +55,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
     private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     private final AtomicInteger writeState = new AtomicInteger(WRITE_DONE);
+    /** What the exchange still waits for before the connection goes back to the pool (see {@link #reusable}). */
+    private final AtomicInteger untilReusable = new AtomicInteger();
     /** The exchange in progress, or null while idle in the pool or once it ended. */
     private final AtomicReference<BackendLeg.Attempt> current = new AtomicReference<>();
     /** The exchange the parser's callbacks serve; only the parsing thread touches it. */
@@ -82,9 +84,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** Starts an exchange: writes the request head, then waits for the answer. */
     void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
         if (current.get() != null) {
-            // The pool hands each idle connection to one taker: this is a bug, not a member failure.
-            head.release();
-            next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
+            handedOutTwice(next, head);
             return;
         }
         parser.reset();
@@ -100,14 +100,38 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
         startedNanos = System.nanoTime();
         next.exchange().begun = true;
-        current.set(next);
+        if (!current.compareAndSet(null, next)) {
+            handedOutTwice(next, head);
+            return;
+        }
+        untilReusable.set(2); // no answer can come before the head is written
         // Wait for the answer before writing: registered after the write, the interest could come
         // after the selector already used the pooled connection's one. A no-op if already waiting.
         getEndPoint().tryFillInterested(fillable);
-        getEndPoint().write(nonBlocking(head::release, failure -> {
+        getEndPoint().write(nonBlocking(() -> {
+            head.release();
+            reusable();
+        }, failure -> {
             head.release();
             fail(next, failure);
         }), head.getByteBuffer());
+    }
+
+    /** The pool hands each idle connection to one taker: this is a bug, not the member's failure. */
+    private static void handedOutTwice(BackendLeg.Attempt next, RetainableByteBuffer head) {
+        head.release();
+        next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
+    }
+
+    /**
+     * One of the two things an exchange waits for before its connection may serve another is done:
+     * the request head written, and the answer read. A fast member can answer before the write call
+     * has returned; pooled then, the next taker's write would meet this one still pending.
+     */
+    private void reusable() {
+        if (untilReusable.decrementAndGet() == 0 && getEndPoint().isOpen()) {
+            slot.release(this);
+        }
     }
 
     @Override
@@ -309,7 +333,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             // Pooled before the client's response ends, so the client's next request can take it.
             getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
             getEndPoint().tryFillInterested(fillable);
-            slot.release(this);
+            reusable();
         } else {
             getEndPoint().close();
         }
