@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -54,12 +55,20 @@ public final class AffinityProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AffinityProxy.class);
 
     private final ProxyConfig config;
+    /** Looks members' host names up; null for Jetty's, off the selector threads. */
+    private final SocketAddressResolver resolver;
     private Server server;
     private HealthChecker healthChecker;
     private List<ServerConnector> connectors = List.of();
 
     public AffinityProxy(ProxyConfig config) {
+        this(config, null);
+    }
+
+    /** With the given resolver for members' host names: tests script the answers. */
+    AffinityProxy(ProxyConfig config, SocketAddressResolver resolver) {
         this.config = requireNonNull(config, "config");
+        this.resolver = resolver;
         if (config.listen().isEmpty()) {
             throw new IllegalArgumentException("no address to listen on (expected: Listen [HOST:]PORT or --listen HOST:PORT)");
         }
@@ -109,11 +118,9 @@ public final class AffinityProxy implements AutoCloseable {
             jetty.addConnector(connector);
             created.add(connector);
         }
-        BackendClients backendClients = new BackendClients(threads, scheduler, cores, config.timeout(), members);
-        for (ServerConnector connector : created) {
-            // Connects to members on the connector's selectors (BackendLeg) time out as HttpClient's do.
-            connector.getSelectorManager().setConnectTimeout(backendClients.defaultConnectTimeout().toMillis());
-        }
+        BackendClients backendClients = resolver == null
+                ? new BackendClients(threads, scheduler, cores, config.timeout(), members)
+                : new BackendClients(threads, scheduler, cores, config.timeout(), members, resolver);
         String serverHost = config.serverName().map(ServerName::host).orElseGet(AffinityProxy::localHostName);
         ForwardingHeaders forwarding = new ForwardingHeaders(config, serverHost, version());
         jetty.setHandler(new BalancingProxyHandler(config, backends, backendClients, forwarding,

@@ -1,6 +1,7 @@
 package dev.affinity.proxy.server;
 
 import dev.affinity.proxy.balancer.MemberConfig;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.ContinueProtocolHandler;
 import org.eclipse.jetty.client.EarlyHintsProtocolHandler;
 import org.eclipse.jetty.client.HttpClient;
@@ -17,16 +19,19 @@ import org.eclipse.jetty.client.ProtocolHandlers;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * The HTTP/1.1 clients that talk to members for what {@link BackendLeg} leaves to them (requests with
- * a body, {@code Expect} or {@code Upgrade}, members named by host name or with a connect timeout of
- * their own) and for health checks. Jetty sets the connect timeout per client, so members
- * with their own {@code connectiontimeout} get a client of their own; all share one thread pool and
- * scheduler. Every client is a proxy's client: it never follows redirects, keeps no cookies
- * (cookies of different clients would mix), decodes no bodies, and adds no User-Agent.
+ * a body, {@code Expect} or {@code Upgrade}, https members) and for health checks, and the rules both
+ * legs share: each member's timeouts, and how a member's host name is resolved. Jetty sets the
+ * connect timeout per client, so members with their own {@code connectiontimeout} get a client of
+ * their own; all share one thread pool, scheduler and resolver. Every client is a proxy's client: it
+ * never follows redirects, keeps no cookies (cookies of different clients would mix), decodes no
+ * bodies, and adds no User-Agent.
  *
  * <p>Not thread-safe while starting; read-only afterwards.
  */
@@ -45,22 +50,53 @@ final class BackendClients {
      */
     static final int RESPONSE_BUFFER_SIZE = 65536;
 
+    /** How long a member's host name may take to resolve: HttpClient's default. */
+    static final Duration ADDRESS_RESOLUTION_TIMEOUT = Duration.ofSeconds(15);
+
     private final Executor executor;
     private final Scheduler scheduler;
     private final int selectors;
     private final Duration proxyTimeout;
     private final Collection<MemberConfig> members;
+    private final SocketAddressResolver resolver;
     private final Map<Duration, HttpClient> byConnectTimeout = new HashMap<>();
     private HttpClient primary;
 
     /** @param selectors selector threads per client, which also parse and forward the responses */
     BackendClients(Executor executor, Scheduler scheduler, int selectors, Duration proxyTimeout,
                    Collection<MemberConfig> members) {
+        // Off the selector threads, as HttpClient resolves by default: a lookup may block.
+        this(executor, scheduler, selectors, proxyTimeout, members,
+                new SocketAddressResolver.Async(executor, scheduler, ADDRESS_RESOLUTION_TIMEOUT.toMillis()));
+    }
+
+    /** @param resolver looks members' host names up; tests script it */
+    BackendClients(Executor executor, Scheduler scheduler, int selectors, Duration proxyTimeout,
+                   Collection<MemberConfig> members, SocketAddressResolver resolver) {
         this.executor = executor;
         this.scheduler = scheduler;
         this.selectors = selectors;
         this.proxyTimeout = proxyTimeout;
         this.members = List.copyOf(members);
+        this.resolver = unknownWhenSlow(resolver);
+    }
+
+    /**
+     * A lookup that timed out is a name that did not resolve, so a connect failure (the member goes
+     * into error, the request may go to another member), not the backend's timeout (504, no
+     * failover): no request reached any backend.
+     */
+    private static SocketAddressResolver unknownWhenSlow(SocketAddressResolver resolver) {
+        return (host, port, context, promise) -> resolver.resolve(host, port, context, Promise.from(promise::succeeded,
+                failure -> {
+                    if (failure instanceof TimeoutException) {
+                        UnknownHostException unknown = new UnknownHostException(host + ": no answer from the resolver in time");
+                        unknown.initCause(failure);
+                        promise.failed(unknown);
+                    } else {
+                        promise.failed(failure);
+                    }
+                }));
     }
 
     /** How many clients the members need: one per distinct connect timeout. */
@@ -71,6 +107,11 @@ final class BackendClients {
             timeouts.add(connectTimeout(m, proxyTimeout));
         }
         return timeouts.size();
+    }
+
+    /** Resolves members' host names for both legs; the JDK caches the answers (networkaddress.cache.ttl). */
+    SocketAddressResolver resolver() {
+        return resolver;
     }
 
     Duration defaultConnectTimeout() {
@@ -110,6 +151,7 @@ final class BackendClients {
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
+        client.setSocketAddressResolver(resolver);
         client.setIdleTimeout(POOL_IDLE_TIMEOUT.toMillis());
         client.setMaxConnectionsPerDestination(1024);
         client.setMaxRequestsQueuedPerDestination(65536);

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,19 +23,22 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
 
 /**
- * Thread-safe. The backend leg for the common case, a GET or HEAD without a body to a member given by
- * IP address: over {@link BackendConnection}s on the client's own selector (see
- * {@link SharedSelectorConnector}). Every other request (a body, {@code Expect}, {@code Upgrade}, a
- * member named by host name or with a connect timeout of its own) goes through Jetty's HttpClient.
- * Both legs send the same request: the client's headers without the hop-by-hop ones and those its
- * Connection header names, then {@link ForwardingHeaders}.
+ * Thread-safe. The backend leg for the common case, a GET or HEAD without a body to an http member:
+ * over {@link BackendConnection}s on the client's own selector (see {@link SharedSelectorConnector}).
+ * Every other request (a body, {@code Expect}, {@code Upgrade}, an https member) goes through Jetty's
+ * HttpClient. Both legs send the same request: the client's headers without the hop-by-hop ones and
+ * those its Connection header names, then {@link ForwardingHeaders}; both connect the same way: a
+ * host name resolved by the shared resolver, off the selector, then each of its addresses in turn
+ * until one connects, each within the member's connect timeout.
  */
 final class BackendLeg {
 
@@ -57,13 +61,14 @@ final class BackendLeg {
     private final Map<Member, Target> targets = new ConcurrentHashMap<>();
 
     /**
-     * A member this leg serves: its address, resolved once (it is an IP literal), its pool, and its
-     * timeout, worked out once per member.
+     * A member this leg serves, worked out once per member: where it is (an IP literal's address, or
+     * a host name resolved for each new connection, as HttpClient does), its pool, and its timeouts.
      */
-    private record Target(InetSocketAddress address, BackendPool pool, long idleTimeoutMillis) {
+    private record Target(String host, int port, InetSocketAddress literal, BackendPool pool, long idleTimeoutMillis,
+                          long connectTimeoutMillis) {
     }
 
-    private static final Target NOT_SERVED = new Target(null, null, 0);
+    private static final Target NOT_SERVED = new Target(null, 0, null, null, 0, 0);
 
     /** @param clients the HttpClient leg, whose timeouts this leg keeps */
     BackendLeg(ByteBufferPool buffers, ForwardingHeaders forwarding, ResponseRewriter rewriter, BackendClients clients) {
@@ -116,9 +121,109 @@ final class BackendLeg {
             requestHead.release();
             return false;
         }
-        connector.connect(target.address(), client.selector(), new SharedSelectorConnector.BackendConnect() {
-            /** Jetty may report a failure after opened() (if opened() throws): the first outcome counts. */
-            private final AtomicBoolean settled = new AtomicBoolean();
+        new MemberConnect(connector, client.selector(), target, slot, attempt, requestHead).start();
+        return true;
+    }
+
+    /** Whether this leg serves the member: package-private for the test of what it covers. */
+    boolean serves(Member member) {
+        return targets.computeIfAbsent(member, this::target) != NOT_SERVED;
+    }
+
+    private Target target(Member member) {
+        MemberConfig config = member.config();
+        String host = config.url().getHost();
+        if (!"http".equals(config.url().getScheme()) || host == null) {
+            return NOT_SERVED;
+        }
+        InetSocketAddress literal = null;
+        if (IP_LITERAL.matcher(host).matches()) {
+            try {
+                // An IP literal: no name lookup happens here.
+                literal = new InetSocketAddress(InetAddress.getByName(host), config.port());
+            } catch (UnknownHostException e) {
+                return NOT_SERVED;
+            }
+        }
+        return new Target(host, config.port(), literal, new BackendPool(), clients.timeout(config).toMillis(),
+                clients.connectTimeout(config).toMillis());
+    }
+
+    /**
+     * Opens a new connection for an attempt: resolves the member's host name unless it is an IP
+     * literal, then tries each address in turn, as HttpClient does, until one connects; the first
+     * connection that opens carries the attempt. Thread-safe: outcomes arrive on pool threads (the
+     * resolver's answer, an opened connection), the scheduler's (timeouts) or the submitting thread
+     * (a connect that fails at once), one address at a time.
+     */
+    private final class MemberConnect {
+        private final SharedSelectorConnector connector;
+        private final ManagedSelector selector;
+        private final Target target;
+        private final BackendPool.Slot slot;
+        private final Attempt attempt;
+        private final RetainableByteBuffer requestHead;
+        /** Set by whichever comes first: a connection opened, or the last address failed. */
+        private final AtomicBoolean settled = new AtomicBoolean();
+        /** Written before the first connect, read by the threads that report each outcome. */
+        private volatile List<InetSocketAddress> addresses;
+
+        MemberConnect(SharedSelectorConnector connector, ManagedSelector selector, Target target, BackendPool.Slot slot,
+                      Attempt attempt, RetainableByteBuffer requestHead) {
+            this.connector = connector;
+            this.selector = selector;
+            this.target = target;
+            this.slot = slot;
+            this.attempt = attempt;
+            this.requestHead = requestHead;
+        }
+
+        void start() {
+            if (target.literal() != null) {
+                resolved(List.of(target.literal()));
+                return;
+            }
+            try {
+                clients.resolver().resolve(target.host(), target.port(), Map.of(), Promise.from(this::resolved, this::fail));
+            } catch (Throwable x) {
+                // A stopping thread pool refuses the lookup: the attempt fails, it does not hang.
+                fail(x);
+            }
+        }
+
+        private void resolved(List<InetSocketAddress> resolved) {
+            addresses = List.copyOf(resolved);
+            // No address to try is no connection, as a name that does not resolve.
+            if (addresses.isEmpty()) {
+                fail(new UnknownHostException(target.host()));
+                return;
+            }
+            connectTo(0);
+        }
+
+        private void connectTo(int index) {
+            connector.connect(addresses.get(index), selector, target.connectTimeoutMillis(), new AddressConnect(index));
+        }
+
+        private void fail(Throwable failure) {
+            if (settled.compareAndSet(false, true)) {
+                target.pool().unreserve();
+                requestHead.release();
+                attempt.onFailure().accept(failure);
+            }
+        }
+
+        /**
+         * One address's connect. Jetty may report a failure after it reported the connection opened
+         * (a connection that fails while it opens): the first outcome counts.
+         */
+        private final class AddressConnect implements SharedSelectorConnector.BackendConnect {
+            private final int index;
+            private final AtomicBoolean done = new AtomicBoolean();
+
+            AddressConnect(int index) {
+                this.index = index;
+            }
 
             @Override
             public Connection newConnection(SelectorEndPoint endPoint) {
@@ -127,46 +232,35 @@ final class BackendLeg {
 
             @Override
             public void opened(Connection connection) {
-                if (!settled.compareAndSet(false, true)) {
+                if (!done.compareAndSet(false, true) || !settled.compareAndSet(false, true)) {
                     return;
                 }
-                try {
-                    ((BackendConnection) connection).send(attempt, requestHead);
-                } catch (Throwable x) {
-                    // The connection's close ends the exchange it holds, and counts the connection off.
-                    connection.getEndPoint().close(x);
-                }
+                // Jetty opens connections on a pool thread. The request goes out from the connection's
+                // selector instead, as on a pooled connection: written from here, its answer could be
+                // parsed on the selector before this write's completion counted, and the connection
+                // would miss the pool when the client's next request (pipelined, say) looks for one.
+                selector.submit(ignored -> {
+                    try {
+                        ((BackendConnection) connection).send(attempt, requestHead);
+                    } catch (Throwable x) {
+                        // The connection's close ends the exchange it holds, and counts the connection off.
+                        connection.getEndPoint().close(x);
+                    }
+                });
             }
 
             @Override
             public void failed(Throwable failure) {
-                if (!settled.compareAndSet(false, true)) {
+                if (!done.compareAndSet(false, true) || settled.get()) {
                     return;
                 }
-                pool.unreserve();
-                requestHead.release();
-                onFailure.accept(failure);
+                // A stopping proxy's selectors take no more connects: the attempt fails with this one.
+                if (index + 1 < addresses.size() && connector.isRunning()) {
+                    connectTo(index + 1);
+                } else {
+                    fail(failure);
+                }
             }
-        });
-        return true;
-    }
-
-    private Target target(Member member) {
-        MemberConfig config = member.config();
-        String host = config.url().getHost();
-        // The shared selectors time connects out after the proxy-wide connect timeout only.
-        boolean sameConnectTimeout = clients.connectTimeout(config).equals(clients.defaultConnectTimeout());
-        if (!"http".equals(config.url().getScheme()) || host == null || !IP_LITERAL.matcher(host).matches()
-                || !sameConnectTimeout) {
-            return NOT_SERVED;
-        }
-        try {
-            // An IP literal: no name lookup happens here.
-            InetAddress address = InetAddress.getByName(host);
-            return new Target(new InetSocketAddress(address, config.port()), new BackendPool(),
-                    clients.timeout(config).toMillis());
-        } catch (UnknownHostException e) {
-            return NOT_SERVED;
         }
     }
 

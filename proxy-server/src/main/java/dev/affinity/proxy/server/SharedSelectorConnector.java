@@ -37,8 +37,14 @@ final class SharedSelectorConnector extends ServerConnector {
         void failed(Throwable failure);
     }
 
-    /** The selector a connect about to be submitted should use; set only around the submit. */
-    private final ThreadLocal<ManagedSelector> connectOn = new ThreadLocal<>();
+    /**
+     * Where and how long a connect about to be submitted may take; set only around the submit, whose
+     * thread asks the selector manager for both (chooseSelector, getConnectTimeout).
+     */
+    private record PendingConnect(ManagedSelector selector, long connectTimeoutMillis) {
+    }
+
+    private final ThreadLocal<PendingConnect> pending = new ThreadLocal<>();
 
     SharedSelectorConnector(Server server, Executor executor, Scheduler scheduler, ByteBufferPool buffers,
                             int selectors, ConnectionFactory factory) {
@@ -48,16 +54,17 @@ final class SharedSelectorConnector extends ServerConnector {
     /**
      * Opens a connection to a member on the given selector. The outcome reaches {@code connect}:
      * {@code opened} with the new connection, or {@code failed} (refused, unreachable, or no
-     * connection within the connect timeout: a {@link java.net.SocketTimeoutException}).
+     * connection within {@code connectTimeoutMillis}: a {@link java.net.SocketTimeoutException}).
+     * Callable from any thread.
      */
-    void connect(InetSocketAddress address, ManagedSelector selector, BackendConnect connect) {
+    void connect(InetSocketAddress address, ManagedSelector selector, long connectTimeoutMillis, BackendConnect connect) {
         SocketChannel channel = null;
         try {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             boolean connected = channel.connect(address);
-            connectOn.set(selector);
+            pending.set(new PendingConnect(selector, connectTimeoutMillis));
             try {
                 if (connected) {
                     getSelectorManager().accept(channel, connect);
@@ -65,7 +72,7 @@ final class SharedSelectorConnector extends ServerConnector {
                     getSelectorManager().connect(channel, connect);
                 }
             } finally {
-                connectOn.remove();
+                pending.remove();
             }
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
@@ -93,8 +100,15 @@ final class SharedSelectorConnector extends ServerConnector {
         return new ServerConnectorManager(executor, scheduler, selectors) {
             @Override
             protected ManagedSelector chooseSelector() {
-                ManagedSelector chosen = connectOn.get();
-                return chosen != null ? chosen : super.chooseSelector();
+                PendingConnect connect = pending.get();
+                return connect != null ? connect.selector() : super.chooseSelector();
+            }
+
+            /** Read once per connect, as it is submitted: each member's own connect timeout. */
+            @Override
+            public long getConnectTimeout() {
+                PendingConnect connect = pending.get();
+                return connect != null ? connect.connectTimeoutMillis() : super.getConnectTimeout();
             }
 
             /*

@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.affinity.proxy.balancer.Member;
+import dev.affinity.proxy.config.ConfigReader;
+import dev.affinity.proxy.config.ProxyConfig;
 import dev.affinity.proxy.testing.Proxies;
 import dev.affinity.proxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
@@ -22,15 +25,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The backend leg for GET and HEAD ({@link BackendLeg}) against a member that answers with scripted
- * bytes, for the framings and interim responses the other tests' member never sends.
+ * bytes, for the framings and interim responses the other tests' member never sends. Each test runs
+ * against a member given by IP address and against one given by host name, which the leg resolves
+ * off the selector before it connects.
  */
+@ParameterizedClass(name = "member {0}")
+@ValueSource(strings = {"127.0.0.2", "localhost"})
 class BackendLegTest {
 
-    /** A body larger than the proxy's and the sockets' buffers together, so the proxy must wait for the client. */
-    private static final int BIG = 8 * 1024 * 1024;
+    /**
+     * The length /big announces: more than every buffer on the way holds together (Linux autotunes a
+     * socket's receive buffer up to tcp_rmem's maximum, 32 MiB on these machines), so the member is
+     * still writing when the proxy gives its connection up. Written in chunks until then.
+     */
+    private static final long BIG = 1L << 30;
+    private static final byte[] CHUNK = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
     /** Canned answers by request path; each is written as is after the request head is read. */
     private static final Map<String, String> ANSWERS = Map.of(
             "/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
@@ -41,9 +56,12 @@ class BackendLegTest {
                     + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
             "/broken", "HTTP/1.1 2xx Nonsense\r\n\r\n",
             "/plain", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain",
-            "/big", "HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n" + "x".repeat(BIG));
+            "/big", "HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n");
     /** Answers that end the connection after them. */
     private static final java.util.Set<String> CLOSING = java.util.Set.of("/close", "/old", "/broken");
+
+    @Parameter
+    String memberHost;
 
     private ServerSocket member;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -56,14 +74,18 @@ class BackendLegTest {
 
     @BeforeEach
     void start() throws Exception {
-        member = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"));
+        member = new ServerSocket(0, 50, InetAddress.getByName(memberHost));
         threads.execute(this::accept);
-        proxy = Proxies.start("ProxyPass / http://127.0.0.2:" + member.getLocalPort() + "/\n");
+        proxy = Proxies.start(proxyPass(member.getLocalPort()));
+    }
+
+    private String proxyPass(int port) {
+        return "ProxyPass / http://" + memberHost + ":" + port + "/\n";
     }
 
     private void restartProxy(String directives) throws Exception {
         proxy.close();
-        proxy = Proxies.start(directives + "ProxyPass / http://127.0.0.2:" + member.getLocalPort() + "/\n");
+        proxy = Proxies.start(directives + proxyPass(member.getLocalPort()));
     }
 
     @AfterEach
@@ -94,6 +116,9 @@ class BackendLegTest {
                 }
                 String path = head.split(" ")[1];
                 out.write(ANSWERS.getOrDefault(path, ANSWERS.get("/plain")).getBytes(StandardCharsets.US_ASCII));
+                if (path.equals("/big")) {
+                    writeBigBody(out);
+                }
                 out.flush();
                 lastAnswer = System.nanoTime();
                 if (CLOSING.contains(path)) {
@@ -103,6 +128,14 @@ class BackendLegTest {
         } catch (IOException e) {
             // The proxy closed the connection while the member was writing.
             memberClosed.incrementAndGet();
+        }
+    }
+
+    /** Until the proxy gives the connection up (an IOException), bounded in count and time all the same. */
+    private static void writeBigBody(OutputStream out) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (long sent = 0; sent < BIG && System.nanoTime() < deadline; sent += CHUNK.length) {
+            out.write(CHUNK);
         }
     }
 
@@ -230,5 +263,66 @@ class BackendLegTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> memberClosed.get() == 1);
         assertEquals("plain", get("/plain").body());
         assertEquals(2, connections.get(), "a new connection after the abandoned one");
+    }
+
+    /** Every http member goes over this leg, whatever its timeouts; https ones go through HttpClient. */
+    @Test
+    void theLegServesEveryHttpMemberAndLeavesHttpsToHttpClient() {
+        ProxyConfig config = ConfigReader.parse("coverage.conf", """
+                <Proxy balancer://c>
+                    BalancerMember http://%s:9001 route=plain
+                    BalancerMember http://%s:9002 route=timeouts timeout=5 connectiontimeout=500ms
+                    BalancerMember https://%s:9443 route=tls
+                </Proxy>
+                ProxyPass / balancer://c/
+                """.formatted(memberHost, memberHost, memberHost));
+        java.util.List<Member> members = new Backends(config).all().values().stream()
+                .flatMap(b -> b.members().stream()).toList();
+        BackendClients clients = new BackendClients(Runnable::run, null, 1, config.timeout(),
+                members.stream().map(Member::config).toList());
+        BackendLeg leg = new BackendLeg(null, null, null, clients);
+        Map<String, Boolean> served = new java.util.TreeMap<>();
+        for (Member m : members) {
+            served.put(m.route(), leg.serves(m));
+        }
+        assertEquals(Map.of("plain", true, "timeouts", true, "tls", false), served);
+    }
+
+    /**
+     * A member that does not accept within its own connectiontimeout (far below ProxyTimeout) fails
+     * the connect: the client gets 503 from the member's timeout, not the proxy-wide one.
+     */
+    @Test
+    void aMemberThatDoesNotAcceptWithinItsConnectionTimeoutFailsTheAttempt() throws Exception {
+        java.util.List<Socket> queued = new java.util.ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName(memberHost))) {
+            // Fill its accept queue: from then on the kernel drops connection attempts, as a host that is down does.
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket s = new Socket();
+                queued.add(s);
+                try {
+                    s.connect(silent.getLocalSocketAddress(), 200);
+                } catch (java.net.SocketTimeoutException e) {
+                    full = true;
+                }
+            }
+            assertTrue(full, "the silent member's accept queue filled up");
+            proxy.close();
+            proxy = Proxies.start("ProxyTimeout 60\n<Proxy balancer://slow>\n    BalancerMember http://" + memberHost + ":"
+                    + silent.getLocalPort() + " connectiontimeout=300ms\n</Proxy>\nProxyPass / balancer://slow/\n");
+            try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+                // Well below ProxyTimeout and Jetty's 15 s default connect timeout: only the member's own fits.
+                client.setSoTimeout(5_000);
+                client.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                RawHttp.Response response = RawHttp.read(new java.io.BufferedInputStream(client.getInputStream()));
+                assertEquals(503, response.status(), response.body());
+            }
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
     }
 }
