@@ -103,9 +103,10 @@ public final class Balancer {
      */
     private Optional<Member> pickByLbset(Set<Member> tried) {
         for (int lbset = 0; lbset <= maxLbset; lbset++) {
-            List<Member> eligible = new ArrayList<>();
-            List<Member> spares = new ArrayList<>();
-            List<Member> standbys = new ArrayList<>();
+            List<Member> eligible = new ArrayList<>(members.size());
+            // Most balancers have no hot spares or standbys: these lists stay empty and shared.
+            List<Member> spares = List.of();
+            List<Member> standbys = List.of();
             int unusable = 0;
             for (Member m : members) {
                 if (m.lbset() != lbset) {
@@ -118,18 +119,20 @@ public final class Balancer {
                 }
                 boolean usable = m.usable();
                 if (m.hotSpare()) {
-                    addIf(usable, spares, m);
+                    spares = addIf(usable, spares, m);
                 } else if (m.hotStandby()) {
-                    addIf(usable, standbys, m);
+                    standbys = addIf(usable, standbys, m);
                 } else if (usable) {
                     eligible.add(m);
                 } else {
                     unusable++;
                 }
             }
-            eligible.addAll(spares.subList(0, Math.min(unusable, spares.size())));
+            if (!spares.isEmpty()) {
+                eligible.addAll(spares.subList(0, Math.min(unusable, spares.size())));
+            }
             Optional<Member> picked = selector.pick(eligible::contains);
-            if (picked.isEmpty()) {
+            if (picked.isEmpty() && !standbys.isEmpty()) {
                 picked = selector.pick(standbys::contains);
             }
             if (picked.isPresent()) {
@@ -139,10 +142,14 @@ public final class Balancer {
         return Optional.empty();
     }
 
-    private static void addIf(boolean condition, List<Member> list, Member m) {
-        if (condition) {
-            list.add(m);
+    /** The list with m added if the condition holds: a new list the first time, as the shared empty one is immutable. */
+    private static List<Member> addIf(boolean condition, List<Member> list, Member m) {
+        if (!condition) {
+            return list;
         }
+        List<Member> added = list.isEmpty() ? new ArrayList<>() : list;
+        added.add(m);
+        return added;
     }
 
     private boolean isRouteOfAMember(String route) {

@@ -90,11 +90,12 @@ final class ForwardingHeaders {
     }
 
     private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {
-        List<String> previous = headers.getValuesList(header);
-        if (previous.isEmpty()) {
-            headers.put(header, value);
+        // The usual case, checked without building the list of values: nothing to append to.
+        if (!headers.contains(header)) {
+            headers.add(header, value);
             return;
         }
+        List<String> previous = headers.getValuesList(header);
         headers.put(new HttpField(header, String.join(", ", previous) + ", " + value));
     }
 }

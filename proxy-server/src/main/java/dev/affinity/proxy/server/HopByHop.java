@@ -22,6 +22,10 @@ final class HopByHop {
 
     /** The lower-case names the Connection headers list, or null when there are none. */
     static Set<String> named(HttpFields headers) {
+        // The usual case, checked without building the list of values.
+        if (!headers.contains(HttpHeader.CONNECTION)) {
+            return null;
+        }
         Set<String> named = null;
         for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
             for (String name : value.split(",")) {
