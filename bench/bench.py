@@ -128,7 +128,7 @@ def ours_ticks(sids):
 
 def measure(a):
     env = dict(os.environ, BENCH_COOKIE=a.cookie or "", BENCH_EXPECT_NODE=a.expect_node or "",
-               BENCH_MODE="")
+               BENCH_BODY_BYTES=str(a.body_bytes or 0), BENCH_MODE="")
     cmd = ["wrk", "-t", str(a.threads), "-c", str(a.connections), "-d", f"{a.duration}s",
            "--timeout", "2s", "-s", a.lua, a.url]
     others = [int(x) for x in a.others.split(",") if x] if a.others else []
@@ -295,6 +295,7 @@ def main():
     m.add_argument("--others", help="session ids of the backends, comma-separated")
     m.add_argument("--cookie")
     m.add_argument("--expect-node")
+    m.add_argument("--body-bytes", type=int, help="POST a form body of this many bytes instead of a GET")
     m.add_argument("--lua", required=True)
     m.add_argument("--out", required=True)
     b = sub.add_parser("busy", help="print how busy the CPUs are over SECONDS, in %% of all cores")

@@ -3,16 +3,31 @@
 --   BENCH_EXPECT_NODE  check that every response carries X-Node: <this> and status 200, and count
 --                      the ones that do not (defining response() makes wrk parse every response's
 --                      headers, so only the sticky scenarios pay for it)
+--   BENCH_BODY_BYTES   POST a form body of this many bytes to the URL instead of a GET (post-*)
 --   BENCH_MODE=warmup  rotate over the three request kinds the scenarios send (/, / with the
---                      sticky cookie, /64k), so every code path is warm before measuring
+--                      sticky cookie, /64k), so every code path is warm before measuring; and a
+--                      POST of BENCH_WARM_POST_BYTES to / as a fourth when that is set
 -- done() prints one line, "BENCH_RESULT {json}", that bench/bench.py reads.
 
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local expect = os.getenv("BENCH_EXPECT_NODE") or ""
 local mode = os.getenv("BENCH_MODE") or ""
+local body_bytes = tonumber(os.getenv("BENCH_BODY_BYTES") or "") or 0
+local warm_post_bytes = tonumber(os.getenv("BENCH_WARM_POST_BYTES") or "") or 0
 
 if cookie ~= "" then
   wrk.headers["Cookie"] = cookie
+end
+
+-- A form body of n bytes: "field=" and then letters.
+local function form(n)
+  return "field=" .. string.rep("a", n - 6)
+end
+
+if body_bytes > 0 then
+  wrk.method = "POST"
+  wrk.body = form(body_bytes)
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 
 -- Per-thread counters: each wrk thread runs its own copy of this script; done() adds them up.
@@ -35,10 +50,14 @@ if mode == "warmup" then
       wrk.format("GET", "/", { ["Cookie"] = "BALANCEID=balancer.node1" }),
       wrk.format("GET", "/64k"),
     }
+    if warm_post_bytes > 0 then
+      table.insert(kinds, wrk.format("POST", "/",
+        { ["Content-Type"] = "application/x-www-form-urlencoded" }, form(warm_post_bytes)))
+    end
   end
   function request()
     i = i + 1
-    return kinds[(i % 3) + 1]
+    return kinds[(i % #kinds) + 1]
   end
 end
 

@@ -15,9 +15,10 @@ import org.eclipse.jetty.http.HttpStatus;
  *       503 if nowhere is left.</li>
  *   <li>The backend timed out: 504. It failed otherwise after the request reached it: 502.</li>
  * </ul>
- * A request is replayed only while no attempt asked for its body and no response began, and then
- * only if it was never sent, the connection failed, or the method is idempotent (RFC 9110 9.2.2)
- * and the backend did not merely time out.
+ * A request is replayed only while its body is whole (all of it came with the head and is held, see
+ * {@link ArrivedBody}, or no attempt asked for it) and no response began, and then only if it was
+ * never sent, the connection failed, or the method is idempotent (RFC 9110 9.2.2) and the backend
+ * did not merely time out.
  *
  * @param connectFailed whether no connection to the member could be made
  * @param replayable whether the request could be sent again whole

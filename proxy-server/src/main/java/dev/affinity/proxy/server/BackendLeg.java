@@ -32,11 +32,13 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 
 /**
- * Thread-safe. The backend leg for the common case, a GET or HEAD without a body to an http member:
- * over {@link BackendConnection}s on the client's own selector (see {@link SharedSelectorConnector}).
- * Every other request (a body, {@code Expect}, {@code Upgrade}, an https member) goes through Jetty's
- * HttpClient. Both legs send the same request: the client's headers without the hop-by-hop ones and
- * those its Connection header names, then {@link ForwardingHeaders}; both connect the same way: a
+ * Thread-safe. The backend leg for the common case, a GET or HEAD without a body, or a request whose
+ * whole body came with its head ({@link ArrivedBody}), to an http member: over
+ * {@link BackendConnection}s on the client's own selector (see {@link SharedSelectorConnector}).
+ * Every other request (a body still coming or over 16 KiB, {@code Expect}, {@code Upgrade}, an https
+ * member) goes through Jetty's HttpClient. Both legs send the same request: the client's headers
+ * without the hop-by-hop ones and those its Connection header names, then {@link ForwardingHeaders};
+ * both connect the same way: a
  * host name resolved by the shared resolver, off the selector, then each of its addresses in turn
  * until one connects, each within the member's connect timeout.
  */
@@ -51,7 +53,10 @@ final class BackendLeg {
     private static final Pattern IP_LITERAL = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|\\[[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]");
     private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** Room for the request line and headers: the client's are at most 8 KiB (HttpConfiguration), plus ours. */
+    /**
+     * Room for the request line and headers, the client's at most 8 KiB (HttpConfiguration) plus ours,
+     * and a body of at most {@link ArrivedBody#MAX_LENGTH}.
+     */
     private static final int HEAD_BUFFER_SIZE = 32 * 1024;
 
     private final ByteBufferPool buffers;
@@ -90,7 +95,9 @@ final class BackendLeg {
         }
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
-        if (!head && !HttpMethod.GET.is(method) || hasBody(request)) {
+        byte[] body = exchange.arrived.whole() ? exchange.arrived.bytes() : null;
+        // Any method whose whole body is here; otherwise a GET or HEAD without one.
+        if (body == null && (!head && !HttpMethod.GET.is(method) || hasBody(request))) {
             return false;
         }
         HttpFields clientHeaders = request.getHeaders();
@@ -102,10 +109,7 @@ final class BackendLeg {
             return false;
         }
         String requestTarget = exchange.requestTarget();
-        if (!plainTarget(requestTarget)) {
-            return false;
-        }
-        RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange);
+        RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange, body);
         if (requestHead == null) {
             return false;
         }
@@ -274,21 +278,12 @@ final class BackendLeg {
     }
 
     /**
-     * Whether the path and query are plain URI characters (RFC 3986), as java.net.URI takes them: the
-     * rest goes through HttpClient, which parses the URL with it.
+     * The request line and headers, as HttpClient would send them for this request, then the body if
+     * there is one (its Content-Length is the client's, passed on with its other headers); null if
+     * they do not fit.
      */
-    private static boolean plainTarget(String target) {
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= ' ' || c >= 0x7f || "\"<>\\^`{|}".indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The request line and headers, as HttpClient would send them for this request; null if they do not fit. */
-    private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange) {
+    private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange,
+                                             byte[] body) {
         HttpFields clientHeaders = request.getHeaders();
         Set<String> named = HopByHop.named(clientHeaders);
         HttpFields.Mutable headers = HttpFields.build(clientHeaders.size() + 4);
@@ -308,8 +303,12 @@ final class BackendLeg {
             buffer.put(requestTarget.getBytes(StandardCharsets.US_ASCII)).put(HTTP_1_1);
             // Writes the headers and the empty line that ends them.
             HttpGenerator.putTo(headers, buffer);
+            if (body != null) {
+                buffer.put(body);
+            }
         } catch (BufferOverflowException e) {
-            // Cannot happen within the server's request header limit; HttpClient copes if it ever does.
+            // Cannot happen within the server's request header limit and ArrivedBody's; HttpClient copes if
+            // it ever does.
             head.release();
             return null;
         }

@@ -11,6 +11,7 @@ import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -26,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Translates between Jetty and the balancing and rewriting model: maps the path with the ProxyPass
- * table, asks the balancer for a member, sends the request there (a GET or HEAD over
- * {@link BackendLeg}, anything else through Jetty's ProxyHandler and HttpClient), passes the response
- * headers through the rewriter, and on a failed attempt decides between another member and an
- * error status.
+ * table, asks the balancer for a member, sends the request there (a GET or HEAD, or a request whose
+ * small body came with its head, over {@link BackendLeg}; anything else through Jetty's ProxyHandler
+ * and HttpClient), passes the response headers through the rewriter, and on a failed attempt decides
+ * between another member and an error status.
  *
  * <p>Each status has one meaning: 503 no usable member (including none that would accept a
  * connection), 502 the backend failed after the request reached it, 504 the backend timed out.
@@ -110,7 +111,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         ClientOrigin origin = origins.of(request);
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
-                origin, forwarding.via(request, origin));
+                origin, forwarding.via(request, origin), ArrivedBody.take(request));
         forward(request, response, callback, exchange);
         return true;
     }
@@ -192,7 +193,13 @@ final class BalancingProxyHandler extends ProxyHandler {
     protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
             Request clientToProxyRequest, Response proxyToClientResponse,
             org.eclipse.jetty.client.Request proxyToServerRequest) {
-        return new CountingRequestContent(clientToProxyRequest, exchange(clientToProxyRequest));
+        Exchange exchange = exchange(clientToProxyRequest);
+        if (exchange.arrived.whole()) {
+            // All here already: HttpClient sends it from memory, and may send it again to another member.
+            return new BytesRequestContent(clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE),
+                    exchange.arrived.bytes());
+        }
+        return new CountingRequestContent(clientToProxyRequest, exchange);
     }
 
     @Override

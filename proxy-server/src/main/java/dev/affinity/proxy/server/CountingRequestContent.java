@@ -1,5 +1,6 @@
 package dev.affinity.proxy.server;
 
+import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -7,6 +8,7 @@ import org.eclipse.jetty.server.Request;
 /**
  * The client's body as the backend request reads it, noting whether an attempt ever asked for it,
  * so that a failed attempt knows whether the request can go to another member with its body intact.
+ * The part that had arrived with the head ({@link ArrivedBody}) comes first, then the rest as it comes.
  */
 final class CountingRequestContent implements org.eclipse.jetty.client.Request.Content {
 
@@ -14,6 +16,8 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     private final Exchange exchange;
     /** Set when this attempt failed the client's body itself: a failure chunk after that is ours, not the client's. */
     private volatile boolean failedByUs;
+    /** Whether this attempt has had the part that came with the head. */
+    private volatile boolean arrivedRead;
 
     CountingRequestContent(Request clientToProxyRequest, Exchange exchange) {
         this.clientToProxyRequest = clientToProxyRequest;
@@ -28,6 +32,10 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     @Override
     public Content.Chunk read() {
         exchange.bodyTouched = true;
+        if (!arrivedRead && !exchange.arrived.none()) {
+            arrivedRead = true;
+            return Content.Chunk.from(ByteBuffer.wrap(exchange.arrived.bytes()), false);
+        }
         Content.Chunk chunk = clientToProxyRequest.read();
         if (Content.Chunk.isFailure(chunk) && !failedByUs) {
             exchange.clientBodyFailure = chunk.getFailure();
@@ -38,6 +46,11 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     @Override
     public void demand(Runnable demandCallback) {
         exchange.bodyTouched = true;
+        if (!arrivedRead && !exchange.arrived.none()) {
+            // A read would return the part that came with the head.
+            demandCallback.run();
+            return;
+        }
         clientToProxyRequest.demand(demandCallback);
     }
 

@@ -19,7 +19,7 @@ import java.util.Set;
 final class Exchange {
 
     final Balancer balancer;
-    /** The path and query to send, e.g. {@code /cart;BALANCEID=b.node1?x=1}. */
+    /** The mapped path and query, e.g. {@code /cart;BALANCEID=b.node1?x=1}, as the client wrote it. */
     final String target;
     /** The route the request names, read once. */
     final Optional<String> route;
@@ -27,6 +27,8 @@ final class Exchange {
     final ClientOrigin origin;
     /** The Via value added to the forwarded request and to the response, or null (ProxyVia). */
     final String via;
+    /** What of the client's body had arrived when the request was handled: every attempt sends it first. */
+    final ArrivedBody arrived;
     final Set<Member> tried = new HashSet<>();
     Member member;
     boolean sticky;
@@ -39,17 +41,20 @@ final class Exchange {
     /**
      * An attempt asked for the client's body (read or demand): from then on the body belongs to that
      * attempt, whose pending demand would collide with a second one, so the request cannot be replayed.
+     * Never set for a body that {@link #arrived} whole: every attempt sends it from memory.
      */
     volatile boolean bodyTouched;
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
     volatile Throwable clientBodyFailure;
 
-    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin, String via) {
+    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin, String via,
+             ArrivedBody arrived) {
         this.balancer = requireNonNull(balancer, "balancer");
         this.target = requireNonNull(target, "target");
         this.route = requireNonNull(route, "route");
         this.origin = requireNonNull(origin, "origin");
         this.via = via;
+        this.arrived = requireNonNull(arrived, "arrived");
     }
 
     void startAttempt(Member chosen, boolean stickyChoice) {
@@ -69,10 +74,11 @@ final class Exchange {
         return after(member.urlPrefix());
     }
 
+    /** The member's URL or path, then the target: in the form {@link RequestTarget} gives both legs. */
     private String after(String base) {
         if (target.isEmpty()) {
             return base + "/";
         }
-        return target.charAt(0) == '/' ? base + target : base + "/" + target;
+        return RequestTarget.canonical(target.charAt(0) == '/' ? base + target : base + "/" + target);
     }
 }

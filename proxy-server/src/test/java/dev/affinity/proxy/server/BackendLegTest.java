@@ -30,10 +30,10 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The backend leg for GET and HEAD ({@link BackendLeg}) against a member that answers with scripted
- * bytes, for the framings and interim responses the other tests' member never sends. Each test runs
- * against a member given by IP address and against one given by host name, which the leg resolves
- * off the selector before it connects.
+ * The backend leg ({@link BackendLeg}) for GET and HEAD, and for small bodies that came with their
+ * head, against a member that answers with scripted bytes, for the framings and interim responses
+ * the other tests' member never sends. Each test runs against a member given by IP address and
+ * against one given by host name, which the leg resolves off the selector before it connects.
  */
 @ParameterizedClass(name = "member {0}")
 @ValueSource(strings = {"127.0.0.2", "localhost"})
@@ -70,6 +70,8 @@ class BackendLegTest {
     private final AtomicInteger memberClosed = new AtomicInteger();
     /** When the member last finished an answer (System.nanoTime). */
     private volatile long lastAnswer;
+    /** Every request head the member read, as soon as it read it (before any body). */
+    private final java.util.concurrent.BlockingQueue<String> heads = new java.util.concurrent.LinkedBlockingQueue<>();
     private AffinityProxy proxy;
 
     @BeforeEach
@@ -114,8 +116,16 @@ class BackendLegTest {
                 if (head == null) {
                     return;
                 }
-                String path = head.split(" ")[1];
-                out.write(ANSWERS.getOrDefault(path, ANSWERS.get("/plain")).getBytes(StandardCharsets.US_ASCII));
+                heads.add(head);
+                String path = head.split(" ")[1].split("\\?")[0];
+                byte[] body = in.readNBytes(contentLength(head));
+                if (path.equals("/echo")) {
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                } else {
+                    out.write(ANSWERS.getOrDefault(path, ANSWERS.get("/plain")).getBytes(StandardCharsets.US_ASCII));
+                }
                 if (path.equals("/big")) {
                     writeBigBody(out);
                 }
@@ -137,6 +147,16 @@ class BackendLegTest {
         for (long sent = 0; sent < BIG && System.nanoTime() < deadline; sent += CHUNK.length) {
             out.write(CHUNK);
         }
+    }
+
+    /** The request's Content-Length, 0 without one (the proxy sends no chunked request here). */
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                return Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        return 0;
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -166,6 +186,77 @@ class BackendLegTest {
             assertEquals("plain", r.body());
         }
         assertEquals(1, connections.get(), "connections the member accepted");
+    }
+
+    /**
+     * A small body that came with its head goes out with it, on the connection the GET before it
+     * used: the leg's own pool, not HttpClient's. Any method: the body's Content-Length goes along.
+     */
+    @Test
+    void aSmallBodyThatCameWithItsHeadGoesOnThePooledConnection() throws Exception {
+        String form = "name=value&more=" + "x".repeat(4000);
+        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
+                "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: " + form.length() + "\r\n\r\n" + form,
+                "PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+                "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
+        assertEquals(java.util.List.of("plain", form, "hello", "plain"),
+                responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(1, connections.get(), "connections the member accepted");
+        assertTrue(heads.stream().anyMatch(h -> h.startsWith("POST /echo ")
+                && h.contains("Content-Type: application/x-www-form-urlencoded\r\n")), heads.toString());
+    }
+
+    /**
+     * What a URI may not hold as it is (a {@code |}, a {@code %} that starts no escape, non-ASCII)
+     * reaches the member percent-encoded, as java.net.URI and Tomcat take it; escapes stay as they are.
+     */
+    @Test
+    void aTargetThatAUriCannotHoldIsSentPercentEncoded() throws Exception {
+        // Jetty refuses such characters in the path itself (400); in the query, it takes them.
+        byte[] request = "GET /plain?a|b&c=%zz&d=%41&e=caf\u00e9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.UTF_8);
+        RawHttp.Response response = RawHttp.exchange("127.0.0.1", proxy.port(), new String(request, StandardCharsets.ISO_8859_1));
+        assertEquals(200, response.status(), response.body());
+        String head = heads.poll();
+        assertTrue(head != null && head.startsWith("GET /plain?a%7Cb&c=%25zz&d=%41&e=caf%C3%A9 HTTP/1.1\r\n"), head);
+    }
+
+    /**
+     * A body still on its way when the request is handled goes to the member as it comes: the member
+     * has the head (and the part that came with it) before the client sends the rest.
+     */
+    @Test
+    void aBodyStillOnItsWayStreamsToTheMemberWithThePartThatCameFirst() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            OutputStream out = client.getOutputStream();
+            // A | in the query: HttpClient, which carries the rest of the body, takes it percent-encoded too.
+            out.write(("POST /echo?a|b HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nConnection: close\r\n\r\n"
+                    + "hello").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String head = heads.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(head != null && head.startsWith("POST /echo?a%7Cb "), "the member got the head first: " + head);
+            out.write("world".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            RawHttp.Response response = RawHttp.read(new java.io.BufferedInputStream(client.getInputStream()));
+            assertEquals(200, response.status());
+            assertEquals("helloworld", response.body());
+        }
+    }
+
+    /** A client that ends its side of the connection part-way through its body gets 400, at once. */
+    @Test
+    void aBodyCutShortByTheClientIsRefusedWith400() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello")
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            RawHttp.Response response = RawHttp.read(new java.io.BufferedInputStream(client.getInputStream()));
+            assertEquals(400, response.status(), response.body());
+        }
     }
 
     @Test

@@ -204,6 +204,18 @@ class FailoverTest {
         assertEquals(0, healthy.requestCount());
     }
 
+    /** The whole body came with the head, so the proxy holds it: an idempotent PUT goes again, whole, elsewhere. */
+    @Test
+    void aPutWhoseWholeBodyCameWithItsHeadIsReplayedWhenItsMemberDrops() throws Exception {
+        TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
+        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        RawHttp.Response r = RawHttp.exchange("127.0.0.1", proxy.port(), "PUT /doc HTTP/1.1\r\nHost: a\r\n"
+                + "Content-Length: 5\r\nCookie: BALANCEID=x.broken\r\nConnection: close\r\n\r\nhello");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("healthy", r.body());
+        assertEquals(5, healthy.lastReceived().bodyBytes(), "the body reached the second member whole");
+    }
+
     @Test
     void aBackendThatSendsItsHeadersAndThenDiesGives502() throws Exception {
         try (ServerSocket dying = started(new ServerSocket())) {

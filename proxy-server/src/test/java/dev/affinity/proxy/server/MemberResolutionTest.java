@@ -34,12 +34,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Members named by host name, with a scripted resolver in place of DNS: each address a name resolves
  * to is tried in turn, each within the member's connect timeout; a lookup that fails or takes too
  * long is a connect failure, so the request goes to another member. A GET takes the leg on the
- * client's selector and a POST HttpClient's; both resolve through the same resolver.
+ * client's selector and a POST with a chunked body HttpClient's; both resolve through the same resolver.
  */
 class MemberResolutionTest {
 
     private static final String GET = "GET /r HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
-    private static final String POST = "POST /r HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
+    /** Chunked, so of unknown length: it streams, through HttpClient. */
+    private static final String POST = "POST /r HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+            + "Connection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
 
     /**
      * What the scripted resolver answers for each name, on a thread of its own as Jetty's does. It
