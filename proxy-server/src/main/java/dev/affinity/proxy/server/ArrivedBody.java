@@ -38,14 +38,19 @@ record ArrivedBody(byte[] bytes, boolean whole) {
                 || request.getHeaders().contains(HttpHeader.UPGRADE)) {
             return NONE;
         }
-        byte[] bytes = new byte[(int) length];
+        byte[] bytes = null;
         int read = 0;
-        while (read < bytes.length) {
+        while (read < length) {
             Content.Chunk chunk = request.read();
-            // null: nothing more has arrived. A failure (the client closed early, say) ends the body:
-            // the request keeps it, and whoever reads on meets it, so the attempt reports it as before.
+            // null: nothing more has arrived. A failure that ends the body (the client closed early,
+            // say) stays with the request: whoever reads on meets it, so the attempt reports it as
+            // before. A passing one (an idle timeout while a read waits) needs a waiting read, and
+            // nothing has waited yet.
             if (chunk == null || Content.Chunk.isFailure(chunk)) {
                 break;
+            }
+            if (bytes == null) {
+                bytes = new byte[(int) length];
             }
             ByteBuffer data = chunk.getByteBuffer();
             int n = Math.min(data.remaining(), bytes.length - read);
@@ -57,6 +62,7 @@ record ArrivedBody(byte[] bytes, boolean whole) {
             }
         }
         if (read == 0) {
+            // Nothing, or only empty chunks: the request still holds the whole body.
             return NONE;
         }
         return read == bytes.length ? new ArrivedBody(bytes, true) : new ArrivedBody(Arrays.copyOf(bytes, read), false);

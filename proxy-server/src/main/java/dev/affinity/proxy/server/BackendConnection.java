@@ -30,8 +30,9 @@ import org.eclipse.jetty.util.thread.Invocable;
  * client's connection: it writes the request head {@link BackendLeg} prepared, parses the answer
  * with Jetty's {@link HttpParser}, and streams it to the client, reading more from the member only
  * when the client took what came before. Interim responses: 102 and 103 are passed on, 100 is
- * dropped (the request has no body). A response the member ends with {@code Connection: close}, or
- * as HTTP/1.0 without keep-alive, closes the connection after it; any other goes back to its pool.
+ * dropped (a request with {@code Expect} never comes this way; a body goes out with its head). A
+ * response the member ends with {@code Connection: close}, or as HTTP/1.0 without keep-alive,
+ * closes the connection after it; any other goes back to its pool.
  *
  * <p>Thread-safe where it must be. The exchange in progress is claimed exactly once, by whichever
  * comes first: its end ({@link #finish}), a failure while reading, a failed write, a timeout or a
@@ -376,7 +377,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         if (failure instanceof TimeoutException
                 && System.nanoTime() - startedNanos < TimeUnit.MILLISECONDS.toNanos(attempt.idleTimeoutMillis())) {
             // The pool's idle timeout, decided just as the connection was taken: not the member's fault,
-            // and the request may go again like one that met a connection the member had closed.
+            // and the request may go again, as far as AttemptFailure allows, like one that met a
+            // connection the member had closed.
             failure = new EOFException("the pooled connection expired as it was taken");
         }
         fail(attempt, failure);

@@ -279,8 +279,7 @@ final class BackendLeg {
 
     /**
      * The request line and headers, as HttpClient would send them for this request, then the body if
-     * there is one (its Content-Length is the client's, passed on with its other headers); null if
-     * they do not fit.
+     * there is one, with its length as the proxy counted it; null if they do not fit.
      */
     private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange,
                                              byte[] body) {
@@ -289,10 +288,16 @@ final class BackendLeg {
         HttpFields.Mutable headers = HttpFields.build(clientHeaders.size() + 4);
         for (HttpField field : clientHeaders) {
             if (HopByHop.HEADERS.contains(field.getHeader())
-                    || named != null && named.contains(field.getLowerCaseName())) {
+                    || named != null && named.contains(field.getLowerCaseName())
+                    || body != null && field.getHeader() == HttpHeader.CONTENT_LENGTH) {
                 continue;
             }
             headers.add(field);
+        }
+        if (body != null) {
+            // Ours, always: a client whose Connection header names Content-Length must not get a body
+            // without a length onto a shared connection, where the member would read it as requests.
+            headers.add(HttpHeader.CONTENT_LENGTH, body.length);
         }
         forwarding.apply(request, exchange.via, exchange.member.hostHeader(), exchange.member.draining(), headers);
         RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);

@@ -19,7 +19,7 @@ import java.util.Set;
 final class Exchange {
 
     final Balancer balancer;
-    /** The mapped path and query, e.g. {@code /cart;BALANCEID=b.node1?x=1}, as the client wrote it. */
+    /** The mapped path and query to send, as {@link RequestTarget} gives it: {@code /cart;BALANCEID=b.node1?x=1}. */
     final String target;
     /** The route the request names, read once. */
     final Optional<String> route;
@@ -50,7 +50,7 @@ final class Exchange {
     Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin, String via,
              ArrivedBody arrived) {
         this.balancer = requireNonNull(balancer, "balancer");
-        this.target = requireNonNull(target, "target");
+        this.target = RequestTarget.canonical(requireNonNull(target, "target"));
         this.route = requireNonNull(route, "route");
         this.origin = requireNonNull(origin, "origin");
         this.via = via;
@@ -64,9 +64,13 @@ final class Exchange {
         responseBegun = false;
     }
 
-    /** The request target of the current attempt: the backend URL's path and query. */
+    /**
+     * The request target of the current attempt: the backend URL's path and query, written as is on
+     * the wire, so a base path with characters a URI may hold but a request line may not (non-ASCII)
+     * is encoded too.
+     */
     String requestTarget() {
-        return after(member.basePath());
+        return after(RequestTarget.canonical(member.basePath()));
     }
 
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */
@@ -74,11 +78,10 @@ final class Exchange {
         return after(member.urlPrefix());
     }
 
-    /** The member's URL or path, then the target: in the form {@link RequestTarget} gives both legs. */
     private String after(String base) {
         if (target.isEmpty()) {
             return base + "/";
         }
-        return RequestTarget.canonical(target.charAt(0) == '/' ? base + target : base + "/" + target);
+        return target.charAt(0) == '/' ? base + target : base + "/" + target;
     }
 }

@@ -35,7 +35,8 @@ final class RequestTarget {
                 out.append("%25");
             } else {
                 // A surrogate pair is one code point: encode the two chars together.
-                int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
+                int end = Character.isHighSurrogate(c) && i + 1 < target.length()
+                        && Character.isLowSurrogate(target.charAt(i + 1)) ? i + 2 : i + 1;
                 for (byte b : target.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
                     out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
                 }

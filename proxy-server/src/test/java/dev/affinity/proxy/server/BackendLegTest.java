@@ -209,6 +209,22 @@ class BackendLegTest {
     }
 
     /**
+     * A client whose Connection header names Content-Length cannot strip the length from its body:
+     * the member would read that body, on a connection other clients share, as requests of its own.
+     */
+    @Test
+    void aBodyAlwaysGoesWithItsLengthEvenWhenTheClientNamesItHopByHop() throws Exception {
+        String smuggled = "GET /private HTTP/1.1\r\nHost: a\r\n\r\n";
+        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+                "POST /echo HTTP/1.1\r\nHost: a\r\nConnection: content-length\r\nContent-Length: " + smuggled.length()
+                        + "\r\n\r\n" + smuggled,
+                "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
+        assertEquals(java.util.List.of(smuggled, "plain"), responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(java.util.List.of("POST /echo ", "GET /plain "),
+                heads.stream().map(h -> h.substring(0, h.indexOf(' ', 5) + 1)).toList(), "what the member read");
+    }
+
+    /**
      * What a URI may not hold as it is (a {@code |}, a {@code %} that starts no escape, non-ASCII)
      * reaches the member percent-encoded, as java.net.URI and Tomcat take it; escapes stay as they are.
      */
