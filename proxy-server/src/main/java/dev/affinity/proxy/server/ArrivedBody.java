@@ -34,8 +34,8 @@ record ArrivedBody(byte[] bytes, boolean whole) {
      */
     static ArrivedBody take(Request request) {
         long length = request.getLength();
-        if (length <= 0 || length > MAX_LENGTH || request.getHeaders().contains(HttpHeader.EXPECT)
-                || request.getHeaders().contains(HttpHeader.UPGRADE)) {
+        if (length <= 0 || length > MAX_LENGTH
+                || Fields.hasEither(request.getHeaders(), HttpHeader.EXPECT, HttpHeader.UPGRADE)) {
             return NONE;
         }
         byte[] bytes = null;

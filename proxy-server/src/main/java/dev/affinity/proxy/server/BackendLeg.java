@@ -101,7 +101,7 @@ final class BackendLeg {
             return false;
         }
         HttpFields clientHeaders = request.getHeaders();
-        if (clientHeaders.contains(HttpHeader.EXPECT) || clientHeaders.contains(HttpHeader.UPGRADE)) {
+        if (Fields.hasEither(clientHeaders, HttpHeader.EXPECT, HttpHeader.UPGRADE)) {
             return false;
         }
         Target target = targets.computeIfAbsent(exchange.member, this::target);
@@ -274,7 +274,7 @@ final class BackendLeg {
             return true;
         }
         HttpFields headers = request.getHeaders();
-        return headers.contains(HttpHeader.CONTENT_TYPE) || headers.contains(HttpHeader.TRANSFER_ENCODING);
+        return Fields.hasEither(headers, HttpHeader.CONTENT_TYPE, HttpHeader.TRANSFER_ENCODING);
     }
 
     /**

@@ -4,11 +4,11 @@ import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.balancer.MemberConfig;
 import dev.affinity.proxy.balancer.Selection;
 import dev.affinity.proxy.config.ProxyConfig;
-import dev.affinity.proxy.rewrite.ClientOrigin;
 import dev.affinity.proxy.rewrite.ProxyPass;
 import dev.affinity.proxy.rewrite.ProxyPassTable;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -108,17 +108,19 @@ final class BalancingProxyHandler extends ProxyHandler {
             return false;
         }
         Backends.Target t = backends.resolve(mapped);
-        ClientOrigin origin = origins.of(request);
+        // Most requests carry no cookie: no list of values to build for them.
+        List<String> cookies = Fields.has(request.getHeaders(), HttpHeader.COOKIE)
+                ? request.getHeaders().getValuesList(HttpHeader.COOKIE) : List.of();
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
-                t.balancer().routeOf(t.pathAndQuery(), request.getHeaders().getValuesList(HttpHeader.COOKIE)),
-                origin, forwarding.via(request, origin), ArrivedBody.take(request));
+                t.balancer().routeOf(t.pathAndQuery(), cookies), () -> origins.of(request), ArrivedBody.take(request));
+        exchange.via = forwarding.via(request, exchange);
         forward(request, response, callback, exchange);
         return true;
     }
 
     /** Chooses a member and sends the request there, or answers 503 when none is usable. */
     private void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        Selection selection = exchange.balancer.select(exchange.route, exchange.tried);
+        Selection selection = exchange.balancer.select(exchange.route, exchange.tried());
         if (selection.member().isEmpty()) {
             if (!waitForMember(request, response, callback, exchange)) {
                 LOG.debug("503 for {}: {}", request.getHttpURI(), selection.why());
@@ -142,7 +144,7 @@ final class BalancingProxyHandler extends ProxyHandler {
      */
     private boolean waitForMember(Request request, Response response, Callback callback, Exchange exchange) {
         Duration timeout = exchange.balancer.config().timeout();
-        if (timeout.isZero() || exchange.tried.size() >= exchange.balancer.members().size()) {
+        if (timeout.isZero() || exchange.tried().size() >= exchange.balancer.members().size()) {
             // Nothing to wait for: this request already failed on every member.
             return false;
         }
@@ -233,7 +235,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         } else if (outcome.status() == HttpStatus.GATEWAY_TIMEOUT_504 && exchange.balancer.config().failOnTimeout()) {
             member.markInError("timed out, and failontimeout is On");
         }
-        exchange.tried.add(member);
+        exchange.failedOn(member);
         if (outcome.mayFailOver(exchange)) {
             exchange.failovers++;
             LOG.debug("{} failed on {} ({}), trying another member", clientToProxyRequest.getHttpURI(), member,

@@ -8,6 +8,7 @@ import dev.affinity.proxy.rewrite.ClientOrigin;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The state of one client request across its attempts: which balancer and path it maps to, which
@@ -23,13 +24,15 @@ final class Exchange {
     final String target;
     /** The route the request names, read once. */
     final Optional<String> route;
-    /** How the client reached the proxy, for rewritten URLs. */
-    final ClientOrigin origin;
-    /** The Via value added to the forwarded request and to the response, or null (ProxyVia). */
-    final String via;
+    /** How the client reached the proxy, worked out when first asked: few answers have a URL to rewrite. */
+    private final Supplier<ClientOrigin> originOf;
+    private ClientOrigin origin;
+    /** The Via value added to the forwarded request and to the response, or null (ProxyVia); set before any attempt. */
+    String via;
     /** What of the client's body had arrived when the request was handled: every attempt sends it first. */
     final ArrivedBody arrived;
-    final Set<Member> tried = new HashSet<>();
+    /** The members this request failed on: none, nearly always, so the set is made at the first. */
+    private Set<Member> tried = Set.of();
     Member member;
     boolean sticky;
     int failovers;
@@ -47,14 +50,35 @@ final class Exchange {
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
     volatile Throwable clientBodyFailure;
 
-    Exchange(Balancer balancer, String target, Optional<String> route, ClientOrigin origin, String via,
+    Exchange(Balancer balancer, String target, Optional<String> route, Supplier<ClientOrigin> originOf,
              ArrivedBody arrived) {
         this.balancer = requireNonNull(balancer, "balancer");
         this.target = RequestTarget.canonical(requireNonNull(target, "target"));
         this.route = requireNonNull(route, "route");
-        this.origin = requireNonNull(origin, "origin");
-        this.via = via;
+        this.originOf = requireNonNull(originOf, "originOf");
         this.arrived = requireNonNull(arrived, "arrived");
+    }
+
+    /** How the client reached the proxy, for rewritten URLs. */
+    ClientOrigin origin() {
+        // Worked out at most twice if two threads race: the same immutable answer either way.
+        ClientOrigin known = origin;
+        if (known == null) {
+            known = originOf.get();
+            origin = known;
+        }
+        return known;
+    }
+
+    Set<Member> tried() {
+        return tried;
+    }
+
+    void failedOn(Member failed) {
+        if (tried.isEmpty()) {
+            tried = new HashSet<>();
+        }
+        tried.add(failed);
     }
 
     void startAttempt(Member chosen, boolean stickyChoice) {

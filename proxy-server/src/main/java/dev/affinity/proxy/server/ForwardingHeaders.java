@@ -2,7 +2,6 @@ package dev.affinity.proxy.server;
 
 import dev.affinity.proxy.config.ProxyConfig;
 import dev.affinity.proxy.config.ViaMode;
-import dev.affinity.proxy.rewrite.ClientOrigin;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -53,7 +52,7 @@ final class ForwardingHeaders {
         if (memberDraining) {
             headers.put(DRAIN_HEADER, "on");
         }
-        if (!preserveHost || !headers.contains(HttpHeader.HOST)) {
+        if (!preserveHost || !Fields.has(headers, HttpHeader.HOST)) {
             // The member's host:port, as httpd sends it, and as HttpClient would for a client that sent
             // none (HTTP/1.0 under ProxyPreserveHost); set here so neither leg builds it from a URI.
             headers.put(HttpHeader.HOST, memberHost);
@@ -79,19 +78,20 @@ final class ForwardingHeaders {
      * named unless it is 80, e.g. {@code 1.1 proxy.example:8080}; Full adds the product as a comment.
      * Worked out once per request, for both directions and every attempt.
      */
-    String via(Request clientToProxyRequest, ClientOrigin origin) {
+    String via(Request clientToProxyRequest, Exchange exchange) {
         if (via != ViaMode.ON && via != ViaMode.FULL) {
             return null;
         }
         String protocol = clientToProxyRequest.getConnectionMetaData().getProtocol();
         String httpVersion = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
-        String line = httpVersion + " " + serverHost + (origin.port() == 80 ? "" : ":" + origin.port());
+        int port = exchange.origin().port();
+        String line = httpVersion + " " + serverHost + (port == 80 ? "" : ":" + port);
         return via == ViaMode.FULL ? line + " (Affinity/" + version + ")" : line;
     }
 
     private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {
         // The usual case, checked without building the list of values: nothing to append to.
-        if (!headers.contains(header)) {
+        if (!Fields.has(headers, header)) {
             headers.add(header, value);
             return;
         }

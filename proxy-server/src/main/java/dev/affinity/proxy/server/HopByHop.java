@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -20,24 +21,44 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** The lower-case names the Connection headers list, or null when there are none. */
+    /**
+     * The lower-case names the Connection headers list beyond the fixed ones, or null when there are
+     * none: {@code Connection: keep-alive} or {@code close}, on nearly every answer, adds nothing.
+     */
     static Set<String> named(HttpFields headers) {
-        // The usual case, checked without building the list of values.
-        if (!headers.contains(HttpHeader.CONNECTION)) {
-            return null;
-        }
         Set<String> named = null;
-        for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
-            for (String name : value.split(",")) {
-                String token = name.strip().toLowerCase(Locale.ROOT);
-                if (token.isEmpty()) {
-                    continue;
-                }
-                if (named == null) {
-                    named = new HashSet<>();
-                }
-                named.add(token);
+        if (headers instanceof HttpFields.Mutable.Wrapper) {
+            for (HttpField field : headers) {
+                named = collect(field, named);
             }
+            return named;
+        }
+        // By index: no iterator to allocate for a question every request and answer asks.
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            named = collect(headers.getField(i), named);
+        }
+        return named;
+    }
+
+    private static Set<String> collect(HttpField field, Set<String> named) {
+        if (field.getHeader() != HttpHeader.CONNECTION) {
+            return named;
+        }
+        String value = field.getValue();
+        if ("keep-alive".equalsIgnoreCase(value) || "close".equalsIgnoreCase(value)) {
+            return named;
+        }
+        for (String name : value.split(",")) {
+            String token = name.strip().toLowerCase(Locale.ROOT);
+            HttpHeader known = HttpHeader.CACHE.get(token);
+            // close names no header, and the fixed ones go anyway.
+            if (token.isEmpty() || token.equals("close") || known != null && HEADERS.contains(known)) {
+                continue;
+            }
+            if (named == null) {
+                named = new HashSet<>();
+            }
+            named.add(token);
         }
         return named;
     }

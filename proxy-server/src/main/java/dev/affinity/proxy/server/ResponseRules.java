@@ -68,7 +68,7 @@ final class ResponseRules {
             String rewritten = value;
             HttpHeader header = field.getHeader();
             if (header == HttpHeader.LOCATION || header == HttpHeader.CONTENT_LOCATION || field.is("URI")) {
-                rewritten = rewriter.url(value, exchange.origin);
+                rewritten = rewriter.url(value, exchange.origin());
             } else if (header == HttpHeader.SET_COOKIE) {
                 rewritten = rewriter.setCookie(value);
             }
