@@ -312,8 +312,8 @@ final class BackendLeg {
                 buffer.put(body);
             }
         } catch (BufferOverflowException e) {
-            // Cannot happen within the server's request header limit and ArrivedBody's; HttpClient copes if
-            // it ever does.
+            // Only for the largest heads with a body: the target's encoding can triple its length. HttpClient
+            // sends those.
             head.release();
             return null;
         }

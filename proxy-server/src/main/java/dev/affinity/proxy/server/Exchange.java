@@ -61,7 +61,8 @@ final class Exchange {
 
     /** How the client reached the proxy, for rewritten URLs. */
     ClientOrigin origin() {
-        // Worked out at most twice if two threads race: the same immutable answer either way.
+        // Calls come one after another (see above); were two ever to race, both would get the same
+        // immutable answer.
         ClientOrigin known = origin;
         if (known == null) {
             known = originOf.get();

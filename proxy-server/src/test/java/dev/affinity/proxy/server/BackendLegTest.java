@@ -224,6 +224,17 @@ class BackendLegTest {
                 heads.stream().map(h -> h.substring(0, h.indexOf(' ', 5) + 1)).toList(), "what the member read");
     }
 
+    /** The headers a request's Connection header names stay with the proxy, on this leg as on HttpClient's. */
+    @Test
+    void theHeadersTheClientsConnectionHeaderNamesAreNotForwarded() throws Exception {
+        RawHttp.Response response = RawHttp.exchange("127.0.0.1", proxy.port(), "GET /plain HTTP/1.1\r\nHost: a\r\n"
+                + "Connection: close, X-Secret ,x-other\r\nX-Secret: 1\r\nX-Other: 2\r\nX-Kept: 3\r\n\r\n");
+        assertEquals("plain", response.body());
+        String head = heads.poll();
+        assertTrue(head != null && head.contains("X-Kept: 3\r\n") && !head.contains("X-Secret")
+                && !head.contains("X-Other") && !head.contains("Connection"), head);
+    }
+
     /**
      * What a URI may not hold as it is (a {@code |}, a {@code %} that starts no escape, non-ASCII)
      * reaches the member percent-encoded, as java.net.URI and Tomcat take it; escapes stay as they are.
