@@ -118,13 +118,22 @@ final class BalancingProxyHandler extends ProxyHandler {
         return true;
     }
 
-    /** Chooses a member and sends the request there, or answers 503 when none is usable. */
+    /**
+     * Chooses a member and sends the request there. With none usable: 503, or, when an attempt failed
+     * after the request reached its member and no other is left to try, what that failure means.
+     */
     private void forward(Request request, Response response, Callback callback, Exchange exchange) {
         Selection selection = exchange.balancer.select(exchange.route, exchange.tried());
         if (selection.member().isEmpty()) {
             if (!waitForMember(request, response, callback, exchange)) {
-                LOG.debug("503 for {}: {}", request.getHttpURI(), selection.why());
-                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, selection.why());
+                // A GET the only member broke is the member's failure (502, as httpd answers), not a
+                // lack of members.
+                AttemptFailure last = exchange.lastFailure;
+                boolean memberFailed = last != null && last.status() != HttpStatus.SERVICE_UNAVAILABLE_503;
+                int status = memberFailed ? last.status() : HttpStatus.SERVICE_UNAVAILABLE_503;
+                String why = memberFailed ? last.why() : selection.why();
+                LOG.debug("{} for {}: {}", status, request.getHttpURI(), why);
+                Response.writeError(request, response, callback, status, why);
             }
             return;
         }
@@ -238,6 +247,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         exchange.failedOn(member);
         if (outcome.mayFailOver(exchange)) {
             exchange.failovers++;
+            exchange.lastFailure = outcome;
             LOG.debug("{} failed on {} ({}), trying another member", clientToProxyRequest.getHttpURI(), member,
                     AttemptFailure.describe(failure));
             forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);

@@ -36,6 +36,8 @@ final class Exchange {
     Member member;
     boolean sticky;
     int failovers;
+    /** The failure that last sent this request on to look for another member, or null. */
+    AttemptFailure lastFailure;
     long waitDeadlineNanos;
     /** The attempt got a connection and began sending: it is no longer "not sent at all". */
     volatile boolean begun;

@@ -334,11 +334,11 @@ class BackendLegTest {
 
     /**
      * A GET whose answer is malformed may be replayed (AttemptFailure); with no other member to try,
-     * the client gets 503, as for any GET the only member failed. The next request is served.
+     * the client gets 502, the member's failure. The next request is served.
      */
     @Test
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
-        assertEquals(503, get("/broken").status());
+        assertEquals(502, get("/broken").status());
         assertEquals("plain", get("/plain").body());
     }
 

@@ -140,6 +140,19 @@ class FailoverTest {
         assertEquals("healthy", r.body());
     }
 
+    /**
+     * With no other member to replay it on, a GET the member broke (closed without an answer) gets
+     * 502, as httpd answers it: the member failed, members were not lacking.
+     */
+    @Test
+    void aGetTheOnlyMemberBrokeGets502() throws Exception {
+        ServerSocket broken = startBreakingBackend();
+        AffinityProxy proxy = started(Proxies.start("<Proxy balancer://c>\n  BalancerMember http://127.0.0.2:"
+                + broken.getLocalPort() + "\n</Proxy>\nProxyPass / balancer://c/\n"));
+        HttpResponse<String> r = new Http(proxy.uri()).get("/page");
+        assertEquals(502, r.statusCode(), r.body());
+    }
+
     @Test
     void getsToABackendThatResetsItsConnectionsGoToAnotherMember() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
