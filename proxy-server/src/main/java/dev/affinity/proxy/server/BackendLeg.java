@@ -32,13 +32,12 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 
 /**
- * Thread-safe. The backend leg for the common case, a GET or HEAD without a body, or a request whose
- * whole body came with its head ({@link ArrivedBody}), to an http member: over
- * {@link BackendConnection}s on the client's own selector (see {@link SharedSelectorConnector}).
- * Every other request (a body still coming or over 16 KiB, {@code Expect}, {@code Upgrade}, an https
- * member) goes through Jetty's HttpClient. Both legs send the same request: the client's headers
- * without the hop-by-hop ones and those its Connection header names, then {@link ForwardingHeaders};
- * both connect the same way: a
+ * Thread-safe. The backend leg for the common case, a request without a body or whose whole body
+ * came with its head ({@link ArrivedBody}), to an http member: over {@link BackendConnection}s on the
+ * client's own selector (see {@link SharedSelectorConnector}). Every other request (a body still
+ * coming or over 16 KiB, {@code Expect}, {@code Upgrade}, an https member) goes through Jetty's
+ * HttpClient. Both legs send the same request: the client's headers without the hop-by-hop ones and
+ * those its Connection header names, then {@link ForwardingHeaders}; both connect the same way: a
  * host name resolved by the shared resolver, off the selector, then each of its addresses in turn
  * until one connects, each within the member's connect timeout.
  */
@@ -96,8 +95,8 @@ final class BackendLeg {
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
         byte[] body = exchange.arrived.whole() ? exchange.arrived.bytes() : null;
-        // Any method whose whole body is here; otherwise a GET or HEAD without one.
-        if (body == null && (!head && !HttpMethod.GET.is(method) || hasBody(request))) {
+        // Any method, with no body or with its whole body here.
+        if (body == null && hasBody(request)) {
             return false;
         }
         HttpFields clientHeaders = request.getHeaders();
@@ -298,6 +297,11 @@ final class BackendLeg {
             // Ours, always: a client whose Connection header names Content-Length must not get a body
             // without a length onto a shared connection, where the member would read it as requests.
             headers.add(HttpHeader.CONTENT_LENGTH, body.length);
+        } else if ((HttpMethod.POST.is(method) || HttpMethod.PUT.is(method))
+                && !Fields.has(headers, HttpHeader.CONTENT_LENGTH)) {
+            // As HttpClient (Jetty's HttpGenerator) sends a POST or PUT without a body: some servers
+            // refuse one with no length (411).
+            headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
         forwarding.apply(request, exchange.via, exchange.member.hostHeader(), exchange.member.draining(), headers);
         RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);

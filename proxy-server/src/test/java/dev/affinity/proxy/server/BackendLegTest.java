@@ -251,6 +251,29 @@ class BackendLegTest {
     }
 
     /**
+     * Requests without a body go on the pooled connection whatever their method; a POST or PUT with
+     * no Content-Length gets {@code Content-Length: 0}, as HttpClient sends it.
+     */
+    @Test
+    void bodylessRequestsOfAnyMethodGoOnThePooledConnection() throws Exception {
+        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
+                "DELETE /plain HTTP/1.1\r\nHost: a\r\n\r\n",
+                "OPTIONS /plain HTTP/1.1\r\nHost: a\r\nOrigin: http://app.example\r\n\r\n",
+                "POST /plain HTTP/1.1\r\nHost: a\r\n\r\n",
+                "PUT /plain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), false);
+        assertEquals(java.util.List.of("plain", "plain", "plain", "plain", "plain"),
+                responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(1, connections.get(), "connections the member accepted");
+        java.util.List<String> all = java.util.List.copyOf(heads);
+        assertEquals(java.util.List.of("GET", "DELETE", "OPTIONS", "POST", "PUT"),
+                all.stream().map(h -> h.substring(0, h.indexOf(' '))).toList());
+        assertTrue(!all.get(1).contains("Content-Length") && !all.get(2).contains("Content-Length"), all.toString());
+        assertTrue(all.get(3).contains("Content-Length: 0\r\n") && all.get(4).contains("Content-Length: 0\r\n"),
+                all.toString());
+    }
+
+    /**
      * A body still on its way when the request is handled goes to the member as it comes: the member
      * has the head (and the part that came with it) before the client sends the rest.
      */
