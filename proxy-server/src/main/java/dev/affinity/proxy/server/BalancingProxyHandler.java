@@ -128,10 +128,9 @@ final class BalancingProxyHandler extends ProxyHandler {
             if (!waitForMember(request, response, callback, exchange)) {
                 // A GET the only member broke is the member's failure (502, as httpd answers), not a
                 // lack of members.
-                AttemptFailure last = exchange.lastFailure;
-                boolean memberFailed = last != null && last.status() != HttpStatus.SERVICE_UNAVAILABLE_503;
-                int status = memberFailed ? last.status() : HttpStatus.SERVICE_UNAVAILABLE_503;
-                String why = memberFailed ? last.why() : selection.why();
+                AttemptFailure broke = exchange.memberFailure;
+                int status = broke != null ? broke.status() : HttpStatus.SERVICE_UNAVAILABLE_503;
+                String why = broke != null ? broke.why() : selection.why();
                 LOG.debug("{} for {}: {}", status, request.getHttpURI(), why);
                 Response.writeError(request, response, callback, status, why);
             }
@@ -245,15 +244,16 @@ final class BalancingProxyHandler extends ProxyHandler {
             member.markInError("timed out, and failontimeout is On");
         }
         exchange.failedOn(member);
+        exchange.noteFailure(outcome);
         if (outcome.mayFailOver(exchange)) {
             exchange.failovers++;
-            exchange.lastFailure = outcome;
             LOG.debug("{} failed on {} ({}), trying another member", clientToProxyRequest.getHttpURI(), member,
                     AttemptFailure.describe(failure));
             forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
             return;
         }
-        LOG.debug("{} for {} from {}: {}", outcome.status(), clientToProxyRequest.getHttpURI(), member,
+        AttemptFailure answer = exchange.answerFor(outcome);
+        LOG.debug("{} for {} from {}: {}", answer.status(), clientToProxyRequest.getHttpURI(), member,
                 AttemptFailure.describe(failure));
         if (proxyToClientResponse.isCommitted()) {
             // The status line is gone: abort, so the client sees a broken response, never a short one.
@@ -262,8 +262,8 @@ final class BalancingProxyHandler extends ProxyHandler {
         }
         // The backend's headers may already have been copied (it failed after its status line): drop them.
         proxyToClientResponse.reset();
-        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, outcome.status(),
-                outcome.why());
+        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, answer.status(),
+                answer.why());
     }
 
     /** httpd's MergeSlashes, on by default: {@code /app//x} is {@code /app/x}. */

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpStatus;
 
 /**
  * The state of one client request across its attempts: which balancer and path it maps to, which
@@ -36,8 +37,11 @@ final class Exchange {
     Member member;
     boolean sticky;
     int failovers;
-    /** The failure that last sent this request on to look for another member, or null. */
-    AttemptFailure lastFailure;
+    /**
+     * The first failure of a member that had the request (a 502, say), or null. A refused connection
+     * afterwards does not replace it: httpd would never have left that member, and answers its 502.
+     */
+    AttemptFailure memberFailure;
     long waitDeadlineNanos;
     /** The attempt got a connection and began sending: it is no longer "not sent at all". */
     volatile boolean begun;
@@ -82,6 +86,18 @@ final class Exchange {
             tried = new HashSet<>();
         }
         tried.add(failed);
+    }
+
+    /** Notes an attempt's failure; the first one that is not a lack of connection is kept. */
+    void noteFailure(AttemptFailure failure) {
+        if (memberFailure == null && failure.status() != HttpStatus.SERVICE_UNAVAILABLE_503) {
+            memberFailure = failure;
+        }
+    }
+
+    /** What the client gets when this attempt's failure ends the request. */
+    AttemptFailure answerFor(AttemptFailure failure) {
+        return failure.status() == HttpStatus.SERVICE_UNAVAILABLE_503 && memberFailure != null ? memberFailure : failure;
     }
 
     void startAttempt(Member chosen, boolean stickyChoice) {

@@ -260,8 +260,8 @@ class BackendLegTest {
                 "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
                 "DELETE /plain HTTP/1.1\r\nHost: a\r\n\r\n",
                 "OPTIONS /plain HTTP/1.1\r\nHost: a\r\nOrigin: http://app.example\r\n\r\n",
-                "POST /plain HTTP/1.1\r\nHost: a\r\n\r\n",
-                "PUT /plain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), false);
+                "POST /plain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                "PUT /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
         assertEquals(java.util.List.of("plain", "plain", "plain", "plain", "plain"),
                 responses.stream().map(RawHttp.Response::body).toList());
         assertEquals(1, connections.get(), "connections the member accepted");
@@ -269,8 +269,9 @@ class BackendLegTest {
         assertEquals(java.util.List.of("GET", "DELETE", "OPTIONS", "POST", "PUT"),
                 all.stream().map(h -> h.substring(0, h.indexOf(' '))).toList());
         assertTrue(!all.get(1).contains("Content-Length") && !all.get(2).contains("Content-Length"), all.toString());
-        assertTrue(all.get(3).contains("Content-Length: 0\r\n") && all.get(4).contains("Content-Length: 0\r\n"),
-                all.toString());
+        // The POST's own header goes once; the PUT, which had none, gets one.
+        assertEquals(1, all.get(3).split("Content-Length: 0\r\n", -1).length - 1, all.get(3));
+        assertTrue(all.get(4).contains("Content-Length: 0\r\n"), all.get(4));
     }
 
     /**

@@ -153,6 +153,20 @@ class FailoverTest {
         assertEquals(502, r.statusCode(), r.body());
     }
 
+    /** The member the GET was replayed on refuses the connection: the client still gets the first member's 502. */
+    @Test
+    void aGetABrokenMemberLostAndNoOtherMemberTookGets502() throws Exception {
+        ServerSocket broken = startBreakingBackend();
+        int refusing;
+        try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.3"))) {
+            refusing = closed.getLocalPort();
+        }
+        AffinityProxy proxy = started(Proxies.start(balancer("http://127.0.0.2:" + broken.getLocalPort() + " route=broken",
+                "http://127.0.0.3:" + refusing + " route=refusing", "stickysession=BALANCEID")));
+        HttpResponse<String> r = new Http(proxy.uri()).get("/page", "Cookie", "BALANCEID=x.broken");
+        assertEquals(502, r.statusCode(), r.body());
+    }
+
     @Test
     void getsToABackendThatResetsItsConnectionsGoToAnotherMember() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
