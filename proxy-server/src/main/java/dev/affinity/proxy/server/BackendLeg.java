@@ -68,11 +68,11 @@ final class BackendLeg {
      * A member this leg serves, worked out once per member: where it is (an IP literal's address, or
      * a host name resolved for each new connection, as HttpClient does), its pool, and its timeouts.
      */
-    private record Target(String host, int port, InetSocketAddress literal, BackendPool pool, long idleTimeoutMillis,
-                          long connectTimeoutMillis) {
+    private record Target(String host, int port, InetSocketAddress literal, String basePath, BackendPool pool,
+                          long idleTimeoutMillis, long connectTimeoutMillis) {
     }
 
-    private static final Target NOT_SERVED = new Target(null, 0, null, null, 0, 0);
+    private static final Target NOT_SERVED = new Target(null, 0, null, null, null, 0, 0);
 
     /** @param clients the HttpClient leg, whose timeouts this leg keeps */
     BackendLeg(ByteBufferPool buffers, ForwardingHeaders forwarding, ResponseRewriter rewriter, BackendClients clients) {
@@ -107,7 +107,7 @@ final class BackendLeg {
         if (target == NOT_SERVED) {
             return false;
         }
-        String requestTarget = exchange.requestTarget();
+        String requestTarget = exchange.requestTarget(target.basePath());
         RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange, body);
         if (requestHead == null) {
             return false;
@@ -148,8 +148,10 @@ final class BackendLeg {
                 return NOT_SERVED;
             }
         }
-        return new Target(host, config.port(), literal, new BackendPool(), clients.timeout(config).toMillis(),
-                clients.connectTimeout(config).toMillis());
+        // Written as is on the request line: a base path with characters a URI may hold but a request
+        // line may not (non-ASCII) is encoded, once.
+        return new Target(host, config.port(), literal, RequestTarget.canonical(member.basePath()), new BackendPool(),
+                clients.timeout(config).toMillis(), clients.connectTimeout(config).toMillis());
     }
 
     /**

@@ -32,7 +32,7 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     @Override
     public Content.Chunk read() {
         exchange.bodyTouched = true;
-        if (!arrivedRead && !exchange.arrived.none()) {
+        if (arrivedPending()) {
             arrivedRead = true;
             return Content.Chunk.from(ByteBuffer.wrap(exchange.arrived.bytes()), false);
         }
@@ -46,7 +46,7 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     @Override
     public void demand(Runnable demandCallback) {
         exchange.bodyTouched = true;
-        if (!arrivedRead && !exchange.arrived.none()) {
+        if (arrivedPending()) {
             // A read would return the part that came with the head.
             demandCallback.run();
             return;
@@ -71,5 +71,10 @@ final class CountingRequestContent implements org.eclipse.jetty.client.Request.C
     @Override
     public boolean rewind() {
         return false;
+    }
+
+    /** Whether the part that came with the head is still to be read by this attempt. */
+    private boolean arrivedPending() {
+        return !arrivedRead && !exchange.arrived.none();
     }
 }

@@ -108,12 +108,11 @@ final class Exchange {
     }
 
     /**
-     * The request target of the current attempt: the backend URL's path and query, written as is on
-     * the wire, so a base path with characters a URI may hold but a request line may not (non-ASCII)
-     * is encoded too.
+     * The request target of the current attempt, for the request line: the member's base path, as
+     * {@link RequestTarget} gives it (worked out once per member by the caller), then the target.
      */
-    String requestTarget() {
-        return after(RequestTarget.canonical(member.basePath()));
+    String requestTarget(String canonicalBasePath) {
+        return after(canonicalBasePath);
     }
 
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */

@@ -6,25 +6,33 @@ import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Lookups in headers by index. Jetty's {@code HttpFields.contains} allocates an iterator per call,
- * and on the proxy's path each request asks a dozen such questions. The request's headers and those
- * the proxy builds index in constant time; a {@link HttpFields.Mutable.Wrapper} (a response's, in
- * Jetty) would walk its list for each index, so it is asked the usual way.
+ * and on the proxy's path each request asks a dozen such questions. Meant for the headers the proxy
+ * reads and builds (a request's, HttpClient's, {@code HttpFields.build()}), which index in constant
+ * time; Jetty's response headers (a {@link HttpFields.Mutable.Wrapper}) would walk their list for
+ * each index, and never come here.
  */
 final class Fields {
 
     private Fields() {
     }
 
+    /** The index of the first field of this header at or after {@code from}, or -1. */
+    static int next(HttpFields fields, HttpHeader header, int from) {
+        for (int i = from, n = fields.size(); i < n; i++) {
+            if (fields.getField(i).getHeader() == header) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether any field is this header. */
     static boolean has(HttpFields fields, HttpHeader header) {
-        return first(fields, header) != null;
+        return next(fields, header, 0) >= 0;
     }
 
     /** Whether any field is one of these two headers. */
     static boolean hasEither(HttpFields fields, HttpHeader one, HttpHeader other) {
-        if (fields instanceof HttpFields.Mutable.Wrapper) {
-            return fields.contains(one) || fields.contains(other);
-        }
         for (int i = 0, n = fields.size(); i < n; i++) {
             HttpHeader header = fields.getField(i).getHeader();
             if (header == one || header == other) {
@@ -32,19 +40,5 @@ final class Fields {
             }
         }
         return false;
-    }
-
-    /** The first field of this header, or null. */
-    static HttpField first(HttpFields fields, HttpHeader header) {
-        if (fields instanceof HttpFields.Mutable.Wrapper) {
-            return fields.getField(header);
-        }
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            HttpField field = fields.getField(i);
-            if (field.getHeader() == header) {
-                return field;
-            }
-        }
-        return null;
     }
 }

@@ -4,7 +4,6 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -27,24 +26,16 @@ final class HopByHop {
      */
     static Set<String> named(HttpFields headers) {
         Set<String> named = null;
-        if (headers instanceof HttpFields.Mutable.Wrapper) {
-            for (HttpField field : headers) {
-                named = collect(field, named);
-            }
-            return named;
-        }
         // By index: no iterator to allocate for a question every request and answer asks.
-        for (int i = 0, n = headers.size(); i < n; i++) {
-            named = collect(headers.getField(i), named);
+        int i = Fields.next(headers, HttpHeader.CONNECTION, 0);
+        while (i >= 0) {
+            named = collect(headers.getField(i).getValue(), named);
+            i = Fields.next(headers, HttpHeader.CONNECTION, i + 1);
         }
         return named;
     }
 
-    private static Set<String> collect(HttpField field, Set<String> named) {
-        if (field.getHeader() != HttpHeader.CONNECTION) {
-            return named;
-        }
-        String value = field.getValue();
+    private static Set<String> collect(String value, Set<String> named) {
         if ("keep-alive".equalsIgnoreCase(value) || "close".equalsIgnoreCase(value)) {
             return named;
         }

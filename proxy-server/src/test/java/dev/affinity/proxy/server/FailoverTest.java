@@ -112,7 +112,7 @@ class FailoverTest {
     @Test
     void aBackendThatDropsTheConnectionAfterReadingAPostGives502AndIsNotReplayed() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        AffinityProxy proxy = proxyOverBrokenAnd(healthy);
         HttpResponse<String> r = new Http(proxy.uri()).post("/pay", "amount=100", "Cookie", "BALANCEID=x.broken");
         assertEquals(502, r.statusCode());
         assertEquals(0, healthy.requestCount(), "a POST whose body reached a backend is never replayed");
@@ -121,7 +121,7 @@ class FailoverTest {
     @Test
     void aBodylessPostWithAnIdempotencyKeyThatLostItsConnectionGoesToAnotherMember() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        AffinityProxy proxy = proxyOverBrokenAnd(healthy);
         RawHttp.Response withKey = RawHttp.exchange("127.0.0.1", proxy.port(), "POST /orders/42/confirm HTTP/1.1\r\n"
                 + "Host: a\r\nCookie: BALANCEID=x.broken\r\nIdempotency-Key: 8e03978e\r\nConnection: close\r\n\r\n");
         assertEquals(200, withKey.status(), "the key promises a repeat is harmless");
@@ -134,7 +134,7 @@ class FailoverTest {
     @Test
     void anIdempotentRequestThatLostItsConnectionGoesToAnotherMember() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        AffinityProxy proxy = proxyOverBrokenAnd(healthy);
         HttpResponse<String> r = new Http(proxy.uri()).get("/page", "Cookie", "BALANCEID=x.broken");
         assertEquals(200, r.statusCode());
         assertEquals("healthy", r.body());
@@ -219,7 +219,7 @@ class FailoverTest {
     @Test
     void aPutWhoseBodyIsStillComingIsNotReplayedWhenItsMemberDrops() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        AffinityProxy proxy = proxyOverBrokenAnd(healthy);
         try (Socket client = new Socket("127.0.0.1", proxy.port())) {
             client.setSoTimeout(10_000);
             // Only the head: the body would follow later, but the member drops the connection first.
@@ -235,7 +235,7 @@ class FailoverTest {
     @Test
     void aPutWhoseWholeBodyCameWithItsHeadIsReplayedWhenItsMemberDrops() throws Exception {
         TestBackend healthy = started(TestBackend.start("healthy", "127.0.0.3"));
-        AffinityProxy proxy = started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
+        AffinityProxy proxy = proxyOverBrokenAnd(healthy);
         RawHttp.Response r = RawHttp.exchange("127.0.0.1", proxy.port(), "PUT /doc HTTP/1.1\r\nHost: a\r\n"
                 + "Content-Length: 5\r\nCookie: BALANCEID=x.broken\r\nConnection: close\r\n\r\nhello");
         assertEquals(200, r.status(), r.body());
@@ -288,6 +288,11 @@ class FailoverTest {
     private static String brokenAndHealthy(ServerSocket broken, TestBackend healthy) {
         return balancer("http://127.0.0.2:" + broken.getLocalPort() + " route=broken", healthy.url() + " route=healthy",
                 "stickysession=BALANCEID");
+    }
+
+    /** A proxy over a breaking member (route broken) and the given healthy one, sticky by BALANCEID. */
+    private AffinityProxy proxyOverBrokenAnd(TestBackend healthy) throws Exception {
+        return started(Proxies.start(brokenAndHealthy(startBreakingBackend(), healthy)));
     }
 
     /** balancer://c of two members (each a URL and its keys) and one ProxySet line, proxied at /. */
