@@ -205,7 +205,7 @@ public final class AffinityProxy implements AutoCloseable {
         return uris;
     }
 
-    private synchronized ServerConnector connector(int i) {
+    synchronized ServerConnector connector(int i) {
         if (server == null) {
             throw new IllegalStateException("not started");
         }

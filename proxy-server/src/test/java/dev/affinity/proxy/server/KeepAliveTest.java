@@ -1,12 +1,22 @@
 package dev.affinity.proxy.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.affinity.proxy.testing.Proxies;
 import dev.affinity.proxy.testing.RawHttp;
 import dev.affinity.proxy.testing.TestBackend;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.SelectionKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A client's keep-alive connection serves request after request, in order, also when the requests
  * arrive pipelined: after each proxied response the connection reads its next request on the thread
- * that completed the response ({@link ConnectionResumeExecutor}).
+ * that completed the response ({@link ConnectionResumeExecutor}). While a request is with its member,
+ * the selector keeps watching the client's socket for reading, until bytes come that nobody reads
+ * yet ({@link SelectorEndPoint}).
  */
 class KeepAliveTest {
 
@@ -61,5 +73,98 @@ class KeepAliveTest {
         }
         List<String> targets = backend.received().stream().map(TestBackend.Received::rawTarget).toList();
         assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"), targets);
+    }
+
+    @Test
+    void theClientsSocketStaysWatchedWhileItsRequestIsWithTheMember() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        backend.on("/app/held", exchange -> {
+            awaitQuietly(answer);
+            backend.reply(exchange, 200, "held");
+        });
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+            SelectorEndPoint client = clientEndPoint();
+            // Held at the member, the socket stays registered: no EPOLL_CTL_DEL now, no ADD after the answer.
+            assertEquals(SelectionKey.OP_READ, client.watchedFor());
+            answer.countDown();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            assertEquals("held", RawHttp.read(in).body());
+            socket.getOutputStream().write(bytes("GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+            assertEquals("node1", RawHttp.read(in).body());
+        }
+    }
+
+    @Test
+    void aRequestPipelinedBehindOneWithTheMemberStopsTheWatchAndIsAnsweredNext() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        backend.on("/app/held", exchange -> {
+            awaitQuietly(answer);
+            backend.reply(exchange, 200, "held");
+        });
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+            SelectorEndPoint client = clientEndPoint();
+            socket.getOutputStream().write(bytes("GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+            // Readable with nobody to read: watched on, the selector would report it again and again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.watchedFor() == 0);
+            assertEquals(1, backend.requestCount());
+            answer.countDown();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            assertEquals("held", RawHttp.read(in).body());
+            assertEquals("node1", RawHttp.read(in).body());
+        }
+        List<String> targets = backend.received().stream().map(TestBackend.Received::rawTarget).toList();
+        assertEquals(List.of("/app/held", "/app/2"), targets);
+    }
+
+    @Test
+    void aClientThatLeavesWhileItsRequestIsWithTheMemberIsNoLongerWatchedAndItsConnectionEnds() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        backend.on("/app/held", exchange -> {
+            awaitQuietly(answer);
+            backend.reply(exchange, 200, "held");
+        });
+        SelectorEndPoint client;
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+            client = clientEndPoint();
+        }
+        // The close makes the socket readable with nobody to read: no longer watched, and no spin.
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.watchedFor() == 0);
+        answer.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !client.isOpen());
+    }
+
+    private Socket connect() throws Exception {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** The proxy's end of the test's one client connection. */
+    private SelectorEndPoint clientEndPoint() {
+        List<SelectorEndPoint> clients = proxy.connector(0).getConnectedEndPoints().stream()
+                .filter(e -> e instanceof SelectorEndPoint s && !s.toMember())
+                .map(SelectorEndPoint.class::cast)
+                .toList();
+        assertEquals(1, clients.size(), "client connections");
+        return clients.get(0);
+    }
+
+    private static byte[] bytes(String request) {
+        return request.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
