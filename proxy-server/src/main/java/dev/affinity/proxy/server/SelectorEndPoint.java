@@ -47,11 +47,17 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
 
     @Override
     public Runnable onSelected() {
-        if (!toMember && (key.readyOps() & SelectionKey.OP_READ) != 0 && !getFillInterest().isInterested()) {
-            lingering = false;
-            unread = true;
+        int ready = key.readyOps();
+        boolean unwanted = !toMember && (ready & SelectionKey.OP_READ) != 0 && !getFillInterest().isInterested();
+        Runnable task = super.onSelected();
+        if (!unwanted) {
+            return task;
         }
-        return super.onSelected();
+        lingering = false;
+        unread = true;
+        // Jetty's task would find no reader, and, having none to ask, would run on a pool thread. A
+        // reader that comes meanwhile asks for the read again, which the next select reports.
+        return (ready & SelectionKey.OP_WRITE) != 0 ? task : null;
     }
 
     @Override
@@ -65,8 +71,8 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
             if (unread) {
                 unread = false;
                 // Jetty, which never saw the read interest kept, leaves it on the key: take it off, unless
-                // a read was asked for meanwhile.
-                if (!getFillInterest().isInterested()) {
+                // a read was asked for meanwhile (lingering again, or still waiting).
+                if (!lingering && !getFillInterest().isInterested()) {
                     key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 }
             } else if (lingering && key.interestOps() == 0) {
