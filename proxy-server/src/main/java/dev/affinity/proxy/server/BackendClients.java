@@ -141,6 +141,8 @@ final class BackendClients {
         HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
         // The proxy's response listeners never block: parse and forward on the selector thread.
         transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        // No header cache per connection, as on the clients' side (AffinityProxy): memory for each one.
+        transport.setHeaderCacheSize(0);
         HttpClient client = new HttpClient(transport);
         client.setExecutor(executor);
         client.setScheduler(scheduler);

@@ -80,6 +80,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         this.slot = slot;
         this.buffers = buffers;
         this.rewriter = rewriter;
+        // No header cache per connection, as on the clients' side (AffinityProxy): memory for each one.
+        parser.setHeaderCacheSize(0);
     }
 
     /** Starts an exchange: writes the request head, then waits for the answer. */
