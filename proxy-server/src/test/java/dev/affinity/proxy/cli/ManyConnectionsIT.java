@@ -1,7 +1,9 @@
 package dev.affinity.proxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.affinity.proxy.testing.RawHttp;
 import dev.affinity.proxy.testing.TestBackend;
@@ -29,6 +31,11 @@ class ManyConnectionsIT {
 
     private static final int CLIENTS = 600;
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /**
+     * For all 1200 requests, about 2 s here. It also keeps the first client's second request well
+     * within the connector's 30 s idle timeout, which would otherwise close that client first.
+     */
+    private static final Duration ALL_REQUESTS = Duration.ofSeconds(20);
     private static final byte[] GET = "GET /app HTTP/1.1\r\nHost: a\r\nUser-Agent: many-connections-it\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1);
 
@@ -42,16 +49,17 @@ class ManyConnectionsIT {
             try (ProxyProcess proxy = ProxyProcess.start(List.of("-XX:+UseSerialGC", "-Xmx48m"),
                     "--config", conf.toString(), "--listen", "127.0.0.1:0")) {
                 URI uri = proxy.awaitListening(BOUND);
+                long deadline = System.nanoTime() + ALL_REQUESTS.toNanos();
                 List<Socket> clients = new ArrayList<>();
                 try {
                     for (int i = 0; i < CLIENTS; i++) {
                         Socket socket = connect(uri);
                         clients.add(socket);
-                        assertEquals(200, exchange(socket).status(), "first request of client " + i);
+                        assertEquals(200, exchange(socket, proxy, "first request of client " + i, deadline).status());
                     }
                     // All of them still open and kept: each is served again.
                     for (int i = 0; i < CLIENTS; i++) {
-                        assertEquals("node1", exchange(clients.get(i)).body(), "second request of client " + i);
+                        assertEquals("node1", exchange(clients.get(i), proxy, "second request of client " + i, deadline).body());
                     }
                 } finally {
                     for (Socket socket : clients) {
@@ -59,7 +67,7 @@ class ManyConnectionsIT {
                     }
                 }
                 assertTrue(proxy.isAlive(), "the proxy is still running");
-                assertTrue(!proxy.output().contains("OutOfMemoryError"), "the proxy ran out of memory: " + proxy.output());
+                assertFalse(proxy.output().contains("OutOfMemoryError"), "the proxy ran out of memory: " + proxy.output());
                 assertEquals(2 * CLIENTS, backend.requestCount());
             }
         }
@@ -72,9 +80,17 @@ class ManyConnectionsIT {
         return socket;
     }
 
-    private static RawHttp.Response exchange(Socket socket) throws IOException {
-        socket.getOutputStream().write(GET);
-        InputStream in = new BufferedInputStream(socket.getInputStream(), 1);
-        return RawHttp.read(in);
+    /** One request and its response, within the deadline; a failure names the request and shows the proxy's output. */
+    private static RawHttp.Response exchange(Socket socket, ProxyProcess proxy, String what, long deadline) {
+        if (System.nanoTime() > deadline) {
+            fail("not done within " + ALL_REQUESTS + " at the " + what + "; the proxy printed:\n" + proxy.output());
+        }
+        try {
+            socket.getOutputStream().write(GET);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 1);
+            return RawHttp.read(in);
+        } catch (IOException e) {
+            return fail("the " + what + " failed: " + e + "; the proxy printed:\n" + proxy.output(), e);
+        }
     }
 }
