@@ -42,6 +42,7 @@ class KillNodeUnderLoadIT {
     /** When node1 dies: once this much of the load has run, and every client has counted a few visits. */
     private static final Duration KILL_AFTER = Duration.ofSeconds(8);
     private static final int VISITS_BEFORE_KILL = 5;
+    private static final int PORT_ATTEMPTS = 3;
     /** A bound on each client's requests, besides the time. */
     private static final int MAX_REQUESTS_PER_CLIENT = 20_000;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -57,13 +58,10 @@ class KillNodeUnderLoadIT {
 
     @Test
     void killingANodeMidSessionLosesNoRequestAndNoCount() throws Exception {
-        // Tribes' static membership needs both replication ports before either node starts.
-        InetSocketAddress[] replication = {
-            new InetSocketAddress(HOST, SessionReplication.freePort(HOST)),
-            new InetSocketAddress(HOST, SessionReplication.freePort(HOST))
-        };
-        NodeProcess node1 = startNode("node1", 0, replication[0], replication[1]);
-        NodeProcess node2 = startNode("node2", 0, replication[1], replication[0]);
+        Pair pair = startPair();
+        InetSocketAddress[] replication = pair.replication();
+        NodeProcess node1 = pair.node1();
+        NodeProcess node2 = pair.node2();
         int node1Port = node1.port();
         ProxyConfig config = ConfigReader.parse("cluster.conf", DemoCluster.configFor(HOST, node1Port, node2.port()))
                 .withListen(List.of(new ListenAddress(HOST, 0)));
@@ -124,6 +122,39 @@ class KillNodeUnderLoadIT {
             SessionClient.Visit visit = client.visit();
             assertEquals("node2", visit.node(), client.name() + ": no fail-back to the returned node");
             assertEquals(before + 1, visit.visits(), client.name() + ": the counter goes on");
+        }
+    }
+
+    private record Pair(NodeProcess node1, NodeProcess node2, InetSocketAddress[] replication) {
+    }
+
+    /**
+     * node1 and node2, replicating to each other. Tribes' static membership needs both replication
+     * ports before either node starts, so they are picked free beforehand; but they come from the
+     * ephemeral range, and a connection anywhere on the machine may take one before the node binds
+     * it. Then the pair starts again on other ports, at most {@value #PORT_ATTEMPTS} times.
+     */
+    private Pair startPair() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            InetSocketAddress[] replication = {
+                new InetSocketAddress(HOST, SessionReplication.freePort(HOST)),
+                new InetSocketAddress(HOST, SessionReplication.freePort(HOST))
+            };
+            int before = started.size();
+            try {
+                NodeProcess node1 = startNode("node1", 0, replication[0], replication[1]);
+                NodeProcess node2 = startNode("node2", 0, replication[1], replication[0]);
+                return new Pair(node1, node2, replication);
+            } catch (IllegalStateException e) {
+                if (attempt == PORT_ATTEMPTS || !String.valueOf(e.getMessage()).contains("a port is already in use")) {
+                    throw e;
+                }
+                System.out.printf("attempt %d: a replication port was taken before its node bound it (%s); again on others%n",
+                        attempt, List.of(replication[0].getPort(), replication[1].getPort()));
+                while (started.size() > before) {
+                    started.remove(started.size() - 1).close();
+                }
+            }
         }
     }
 
