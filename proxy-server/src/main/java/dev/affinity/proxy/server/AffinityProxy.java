@@ -150,8 +150,9 @@ public final class AffinityProxy implements AutoCloseable {
         http.setResponseHeaderSize(65536);
         // No header cache per connection: Jetty's gives each connection's parser a trie of about 96 KiB
         // once it has parsed a request. With the -Xmx96m README recommends, 256 clients held 29 MB of
-        // them, and 1000 ran the heap out; without, 1000 clients are served (39k req/s in the bench). The cache only
-        // spares allocating the header fields a connection repeats, about 200 bytes per request.
+        // them, and 1000 ran the heap out; without, 1000 clients are served (39k req/s in the bench).
+        // The cache only spares allocating the header fields a connection repeats, about 200 bytes per
+        // request.
         http.setHeaderCacheSize(0);
         // Let "//" through to the handler, which merges it as httpd's MergeSlashes does, instead of a 400.
         http.setUriCompliance(UriCompliance.DEFAULT.with("affinity", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));

@@ -107,7 +107,7 @@ final class BackendLeg {
         if (target == NOT_SERVED) {
             return false;
         }
-        String requestTarget = exchange.requestTarget(target.basePath());
+        String requestTarget = exchange.targetAfter(target.basePath());
         RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange, body);
         if (requestHead == null) {
             return false;

@@ -128,11 +128,9 @@ final class BalancingProxyHandler extends ProxyHandler {
             if (!waitForMember(request, response, callback, exchange)) {
                 // A GET the only member broke is the member's failure (502, as httpd answers), not a
                 // lack of members.
-                AttemptFailure broke = exchange.memberFailure;
-                int status = broke != null ? broke.status() : HttpStatus.SERVICE_UNAVAILABLE_503;
-                String why = broke != null ? broke.why() : selection.why();
-                LOG.debug("{} for {}: {}", status, request.getHttpURI(), why);
-                Response.writeError(request, response, callback, status, why);
+                AttemptFailure answer = exchange.answerFor(AttemptFailure.noMember(selection.why()));
+                LOG.debug("{} for {}: {}", answer.status(), request.getHttpURI(), answer.why());
+                Response.writeError(request, response, callback, answer.status(), answer.why());
             }
             return;
         }

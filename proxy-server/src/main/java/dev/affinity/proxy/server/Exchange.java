@@ -88,14 +88,14 @@ final class Exchange {
         tried.add(failed);
     }
 
-    /** Notes an attempt's failure; the first one that is not a lack of connection is kept. */
+    /** Notes an attempt's failure; the first one that is not a lack of connection or member is kept. */
     void noteFailure(AttemptFailure failure) {
         if (memberFailure == null && failure.status() != HttpStatus.SERVICE_UNAVAILABLE_503) {
             memberFailure = failure;
         }
     }
 
-    /** What the client gets when this attempt's failure ends the request. */
+    /** What the client gets when this failure (an attempt's, or no member left) ends the request. */
     AttemptFailure answerFor(AttemptFailure failure) {
         return failure.status() == HttpStatus.SERVICE_UNAVAILABLE_503 && memberFailure != null ? memberFailure : failure;
     }
@@ -107,20 +107,16 @@ final class Exchange {
         responseBegun = false;
     }
 
-    /**
-     * The request target of the current attempt, for the request line: the member's base path, as
-     * {@link RequestTarget} gives it (worked out once per member by the caller), then the target.
-     */
-    String requestTarget(String canonicalBasePath) {
-        return after(canonicalBasePath);
-    }
-
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */
     String backendUrl() {
-        return after(member.urlPrefix());
+        return targetAfter(member.urlPrefix());
     }
 
-    private String after(String base) {
+    /**
+     * The mapped path after {@code base}: the member's URL, or, for the request line, its base path as
+     * {@link RequestTarget} encodes it.
+     */
+    String targetAfter(String base) {
         if (target.isEmpty()) {
             return base + "/";
         }

@@ -1,6 +1,5 @@
 package dev.affinity.proxy.server;
 
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -18,8 +17,14 @@ final class Fields {
 
     /** The index of the first field of this header at or after {@code from}, or -1. */
     static int next(HttpFields fields, HttpHeader header, int from) {
+        return next(fields, header, header, from);
+    }
+
+    /** The index of the first field of either header at or after {@code from}, or -1. */
+    private static int next(HttpFields fields, HttpHeader one, HttpHeader other, int from) {
         for (int i = from, n = fields.size(); i < n; i++) {
-            if (fields.getField(i).getHeader() == header) {
+            HttpHeader header = fields.getField(i).getHeader();
+            if (header == one || header == other) {
                 return i;
             }
         }
@@ -33,12 +38,6 @@ final class Fields {
 
     /** Whether any field is one of these two headers. */
     static boolean hasEither(HttpFields fields, HttpHeader one, HttpHeader other) {
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            HttpHeader header = fields.getField(i).getHeader();
-            if (header == one || header == other) {
-                return true;
-            }
-        }
-        return false;
+        return next(fields, one, other, 0) >= 0;
     }
 }

@@ -10,7 +10,6 @@ import dev.affinity.proxy.testing.TestBackend;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +52,7 @@ class ManyConnectionsIT {
                 List<Socket> clients = new ArrayList<>();
                 try {
                     for (int i = 0; i < CLIENTS; i++) {
-                        Socket socket = connect(uri);
+                        Socket socket = RawHttp.connect(uri.getHost(), uri.getPort());
                         clients.add(socket);
                         assertEquals(200, exchange(socket, proxy, "first request of client " + i, deadline).status());
                     }
@@ -71,13 +70,6 @@ class ManyConnectionsIT {
                 assertEquals(2 * CLIENTS, backend.requestCount());
             }
         }
-    }
-
-    private static Socket connect(URI uri) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
-        socket.setSoTimeout(10_000);
-        return socket;
     }
 
     /** One request and its response, within the deadline; a failure names the request and shows the proxy's output. */

@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -179,7 +180,7 @@ class BackendLegTest {
 
     @Test
     void sequentialGetsOnOneClientConnectionShareOneConnectionToTheMember() throws Exception {
-        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(),
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(),
                 java.util.Collections.nCopies(5, "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"), false);
         assertEquals(5, responses.size());
         for (RawHttp.Response r : responses) {
@@ -195,13 +196,13 @@ class BackendLegTest {
     @Test
     void aSmallBodyThatCameWithItsHeadGoesOnThePooledConnection() throws Exception {
         String form = "name=value&more=" + "x".repeat(4000);
-        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
                 "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
                 "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                         + "Content-Length: " + form.length() + "\r\n\r\n" + form,
                 "PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
                 "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
-        assertEquals(java.util.List.of("plain", form, "hello", "plain"),
+        assertEquals(List.of("plain", form, "hello", "plain"),
                 responses.stream().map(RawHttp.Response::body).toList());
         assertEquals(1, connections.get(), "connections the member accepted");
         assertTrue(heads.stream().anyMatch(h -> h.startsWith("POST /echo ")
@@ -215,12 +216,12 @@ class BackendLegTest {
     @Test
     void aBodyAlwaysGoesWithItsLengthEvenWhenTheClientNamesItHopByHop() throws Exception {
         String smuggled = "GET /private HTTP/1.1\r\nHost: a\r\n\r\n";
-        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
                 "POST /echo HTTP/1.1\r\nHost: a\r\nConnection: content-length\r\nContent-Length: " + smuggled.length()
                         + "\r\n\r\n" + smuggled,
                 "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
-        assertEquals(java.util.List.of(smuggled, "plain"), responses.stream().map(RawHttp.Response::body).toList());
-        assertEquals(java.util.List.of("POST /echo ", "GET /plain "),
+        assertEquals(List.of(smuggled, "plain"), responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(List.of("POST /echo ", "GET /plain "),
                 heads.stream().map(h -> h.substring(0, h.indexOf(' ', 5) + 1)).toList(), "what the member read");
     }
 
@@ -256,17 +257,17 @@ class BackendLegTest {
      */
     @Test
     void bodylessRequestsOfAnyMethodGoOnThePooledConnection() throws Exception {
-        java.util.List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), java.util.List.of(
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
                 "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
                 "DELETE /plain HTTP/1.1\r\nHost: a\r\n\r\n",
                 "OPTIONS /plain HTTP/1.1\r\nHost: a\r\nOrigin: http://app.example\r\n\r\n",
                 "POST /plain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
                 "PUT /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
-        assertEquals(java.util.List.of("plain", "plain", "plain", "plain", "plain"),
+        assertEquals(List.of("plain", "plain", "plain", "plain", "plain"),
                 responses.stream().map(RawHttp.Response::body).toList());
         assertEquals(1, connections.get(), "connections the member accepted");
-        java.util.List<String> all = java.util.List.copyOf(heads);
-        assertEquals(java.util.List.of("GET", "DELETE", "OPTIONS", "POST", "PUT"),
+        List<String> all = List.copyOf(heads);
+        assertEquals(List.of("GET", "DELETE", "OPTIONS", "POST", "PUT"),
                 all.stream().map(h -> h.substring(0, h.indexOf(' '))).toList());
         assertTrue(!all.get(1).contains("Content-Length") && !all.get(2).contains("Content-Length"), all.toString());
         // The POST's own header goes once; the PUT, which had none, gets one.
@@ -418,7 +419,7 @@ class BackendLegTest {
                 </Proxy>
                 ProxyPass / balancer://c/
                 """.formatted(memberHost, memberHost, memberHost));
-        java.util.List<Member> members = new Backends(config).all().values().stream()
+        List<Member> members = new Backends(config).all().values().stream()
                 .flatMap(b -> b.members().stream()).toList();
         BackendClients clients = new BackendClients(Runnable::run, null, 1, config.timeout(),
                 members.stream().map(Member::config).toList());
@@ -436,7 +437,7 @@ class BackendLegTest {
      */
     @Test
     void aMemberThatDoesNotAcceptWithinItsConnectionTimeoutFailsTheAttempt() throws Exception {
-        java.util.List<Socket> queued = new java.util.ArrayList<>();
+        List<Socket> queued = new java.util.ArrayList<>();
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName(memberHost))) {
             // Fill its accept queue: from then on the kernel drops connection attempts, as a host that is down does.
             boolean full = false;

@@ -11,6 +11,7 @@ import dev.affinity.proxy.testing.TestBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -158,7 +159,7 @@ class FailoverTest {
     void aGetABrokenMemberLostAndNoOtherMemberTookGets502() throws Exception {
         ServerSocket broken = startBreakingBackend();
         int refusing;
-        try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.3"))) {
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.3"))) {
             refusing = closed.getLocalPort();
         }
         AffinityProxy proxy = started(Proxies.start(balancer("http://127.0.0.2:" + broken.getLocalPort() + " route=broken",

@@ -7,8 +7,8 @@ import dev.affinity.proxy.testing.Proxies;
 import dev.affinity.proxy.testing.RawHttp;
 import dev.affinity.proxy.testing.TestBackend;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
@@ -77,36 +77,26 @@ class KeepAliveTest {
 
     @Test
     void theClientsSocketStaysWatchedWhileItsRequestIsWithTheMember() throws Exception {
-        CountDownLatch answer = new CountDownLatch(1);
-        backend.on("/app/held", exchange -> {
-            awaitQuietly(answer);
-            backend.reply(exchange, 200, "held");
-        });
-        try (Socket socket = connect()) {
-            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+        CountDownLatch answer = held("/app/held", "held");
+        try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            sendAndAwaitAtMember(socket, "/app/held", 1);
             // Held at the member, the socket stays registered: no EPOLL_CTL_DEL now, no ADD after the answer.
             assertWatchedForReading(clientEndPoint());
             answer.countDown();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             assertEquals("held", RawHttp.read(in).body());
-            socket.getOutputStream().write(bytes("GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+            send(socket, "/app/2");
             assertEquals("node1", RawHttp.read(in).body());
         }
     }
 
     @Test
     void aRequestPipelinedBehindOneWithTheMemberStopsTheWatchAndIsAnsweredNext() throws Exception {
-        CountDownLatch answer = new CountDownLatch(1);
-        backend.on("/app/held", exchange -> {
-            awaitQuietly(answer);
-            backend.reply(exchange, 200, "held");
-        });
-        try (Socket socket = connect()) {
-            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+        CountDownLatch answer = held("/app/held", "held");
+        try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            sendAndAwaitAtMember(socket, "/app/held", 1);
             SelectorEndPoint client = clientEndPoint();
-            socket.getOutputStream().write(bytes("GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+            send(socket, "/app/2");
             // Readable with nobody to read: watched on, the selector would report it again and again.
             await().atMost(Duration.ofSeconds(10)).until(() -> client.watchedFor() == 0);
             assertEquals(1, backend.requestCount());
@@ -116,13 +106,8 @@ class KeepAliveTest {
             assertEquals("node1", RawHttp.read(in).body());
             // Once the connection asks to read again, its next request is watched for again.
             await().atMost(Duration.ofSeconds(10)).until(client::isFillInterested);
-            CountDownLatch third = new CountDownLatch(1);
-            backend.on("/app/third", exchange -> {
-                awaitQuietly(third);
-                backend.reply(exchange, 200, "third");
-            });
-            socket.getOutputStream().write(bytes("GET /app/third HTTP/1.1\r\nHost: a\r\n\r\n"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 3);
+            CountDownLatch third = held("/app/third", "third");
+            sendAndAwaitAtMember(socket, "/app/third", 3);
             assertWatchedForReading(client);
             third.countDown();
             assertEquals("third", RawHttp.read(in).body());
@@ -133,15 +118,10 @@ class KeepAliveTest {
 
     @Test
     void aClientThatLeavesWhileItsRequestIsWithTheMemberIsNoLongerWatchedAndItsConnectionEnds() throws Exception {
-        CountDownLatch answer = new CountDownLatch(1);
-        backend.on("/app/held", exchange -> {
-            awaitQuietly(answer);
-            backend.reply(exchange, 200, "held");
-        });
+        CountDownLatch answer = held("/app/held", "held");
         SelectorEndPoint client;
-        try (Socket socket = connect()) {
-            socket.getOutputStream().write(bytes("GET /app/held HTTP/1.1\r\nHost: a\r\n\r\n"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 1);
+        try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            sendAndAwaitAtMember(socket, "/app/held", 1);
             client = clientEndPoint();
         }
         // The close makes the socket readable with nobody to read: no longer watched, and no spin.
@@ -156,11 +136,24 @@ class KeepAliveTest {
                 .until(() -> client.watchedFor() == SelectionKey.OP_READ);
     }
 
-    private Socket connect() throws Exception {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
-        socket.setSoTimeout(10_000);
-        return socket;
+    /** A member handler for {@code path} that answers {@code body} once the returned latch is counted down. */
+    private CountDownLatch held(String path, String body) {
+        CountDownLatch answer = new CountDownLatch(1);
+        backend.on(path, exchange -> {
+            awaitQuietly(answer);
+            backend.reply(exchange, 200, body);
+        });
+        return answer;
+    }
+
+    private static void send(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Sends a GET of {@code path}, then waits until the member has had {@code requests} requests in all. */
+    private void sendAndAwaitAtMember(Socket socket, String path, int requests) throws IOException {
+        send(socket, path);
+        await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == requests);
     }
 
     /** The proxy's end of the test's one client connection. */
@@ -171,10 +164,6 @@ class KeepAliveTest {
                 .toList();
         assertEquals(1, clients.size(), "client connections");
         return clients.get(0);
-    }
-
-    private static byte[] bytes(String request) {
-        return request.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

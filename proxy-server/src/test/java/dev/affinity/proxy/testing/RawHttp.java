@@ -47,10 +47,21 @@ public final class RawHttp {
         return exchange(host, port, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    public static Response exchange(String host, int port, byte[] request) throws IOException {
-        try (Socket socket = new Socket()) {
+    /** A client connection, connected within 5 s, whose reads give up after 10 s. */
+    public static Socket connect(String host, int port) throws IOException {
+        Socket socket = new Socket();
+        try {
             socket.connect(new InetSocketAddress(host, port), 5_000);
             socket.setSoTimeout(10_000);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    public static Response exchange(String host, int port, byte[] request) throws IOException {
+        try (Socket socket = connect(host, port)) {
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
             return read(socket.getInputStream());
@@ -63,9 +74,7 @@ public final class RawHttp {
      */
     public static List<Response> exchangeAll(String host, int port, List<String> requests, boolean pipelined)
             throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 5_000);
-            socket.setSoTimeout(10_000);
+        try (Socket socket = connect(host, port)) {
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             List<Response> responses = new ArrayList<>();
             if (pipelined) {
