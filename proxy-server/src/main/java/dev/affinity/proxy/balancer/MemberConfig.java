@@ -19,12 +19,13 @@ import java.util.Set;
  * @param retry             how long it stays in error before it is tried again
  * @param timeout           how long to wait for backend data; empty means ProxyTimeout
  * @param connectionTimeout how long to wait for a connection; empty means the timeout
+ * @param ttl               how long a connection to it may stay idle in the pool; empty means 15 s
  * @param lbset             its tier: members of lbset 0 are used before those of 1, and so on (0 to 99)
  * @param healthCheck       its active health check (mod_proxy_hcheck's keys); empty for none
  */
 public record MemberConfig(URI url, String route, double loadFactor, Set<MemberStatus> status, Duration retry,
-                           Optional<Duration> timeout, Optional<Duration> connectionTimeout, int lbset,
-                           Optional<HealthCheck> healthCheck) {
+                           Optional<Duration> timeout, Optional<Duration> connectionTimeout, Optional<Duration> ttl,
+                           int lbset, Optional<HealthCheck> healthCheck) {
 
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
     private static final String LOADFACTOR_RANGE = "a number from 1 to 100, at most two decimals, e.g. 1 or 1.5";
@@ -36,6 +37,7 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
         requireNonNull(retry, "retry");
         requireNonNull(timeout, "timeout");
         requireNonNull(connectionTimeout, "connectionTimeout");
+        requireNonNull(ttl, "ttl");
         requireNonNull(healthCheck, "healthCheck");
         checkUrl(url);
         if (!(loadFactor >= 1 && loadFactor <= 100)) {
@@ -45,6 +47,9 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                 || connectionTimeout.filter(t -> t.isZero() || t.isNegative()).isPresent()) {
             throw new IllegalArgumentException("timeout and connectiontimeout must be more than 0 (expected e.g. timeout=5 or timeout=500ms)");
         }
+        if (ttl.filter(t -> t.compareTo(Duration.ofSeconds(1)) < 0).isPresent()) {
+            throw new IllegalArgumentException("ttl must be at least 1 second (expected e.g. ttl=15)");
+        }
         if (lbset < 0 || lbset > 99) {
             throw new IllegalArgumentException("lbset=" + lbset + " (expected: a whole number from 0 to 99)");
         }
@@ -53,33 +58,38 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
         }
     }
 
-    /** A member with httpd's defaults: no route, loadfactor 1, retry 60 s. */
+    /** A member with httpd's defaults (no route, loadfactor 1, retry 60 s) and Affinity's 15 s ttl. */
     public static MemberConfig of(String url) {
-        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(), 0, Optional.empty());
+        return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(),
+                Optional.empty(), 0, Optional.empty());
     }
 
     public MemberConfig withRoute(String newRoute) {
-        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, lbset, healthCheck);
+        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
     }
 
     public MemberConfig withLoadFactor(double newLoadFactor) {
-        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, lbset, healthCheck);
+        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
     }
 
     public MemberConfig withStatus(Set<MemberStatus> newStatus) {
-        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
     }
 
     public MemberConfig withRetry(Duration newRetry) {
-        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, ttl, lbset, healthCheck);
     }
 
     public MemberConfig withTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, ttl, lbset, healthCheck);
+    }
+
+    public MemberConfig withTtl(Duration newTtl) {
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, Optional.of(newTtl), lbset, healthCheck);
     }
 
     public MemberConfig withConnectionTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), ttl, lbset, healthCheck);
     }
 
     /**
@@ -101,11 +111,13 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                 return withTimeout(TimeValues.parsePositiveSeconds("timeout", value));
             case "connectiontimeout":
                 return withConnectionTimeout(TimeValues.parse("connectiontimeout", value));
+            case "ttl":
+                return withTtl(TimeValues.parsePositiveSeconds("ttl", value));
             case "lbset":
                 if (!value.matches("[0-9]{1,2}")) {
                     throw new IllegalArgumentException("lbset='" + value + "' (expected: a whole number from 0 to 99)");
                 }
-                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout,
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl,
                         Integer.parseInt(value), healthCheck);
             case "hcmethod":
             case "hcuri":
@@ -113,7 +125,7 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
             case "hcpasses":
             case "hcfails":
             case "hcexpr":
-                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, lbset,
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl, lbset,
                         Optional.of(healthCheck.orElse(HealthCheck.of(HealthCheck.Method.NONE))
                                 .with(key.toLowerCase(Locale.ROOT), value)));
             default:

@@ -27,9 +27,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
 /**
  * The HTTP/1.1 clients that talk to members for what {@link BackendLeg} leaves to them (requests with
  * a body, {@code Expect} or {@code Upgrade}, https members) and for health checks, and the rules both
- * legs share: each member's timeouts, and how a member's host name is resolved. Jetty sets the
- * connect timeout per client, so members with their own {@code connectiontimeout} get a client of
- * their own; all share one thread pool, scheduler and resolver. Every client is a proxy's client: it
+ * legs share: each member's timeouts and ttl, and how a member's host name is resolved. Jetty sets the
+ * connect timeout and the pooled connections' idle timeout per client, so members with their own
+ * {@code connectiontimeout} or {@code ttl} get a client of their own; all share one thread pool,
+ * scheduler and resolver. Every client is a proxy's client: it
  * never follows redirects, keeps no cookies (cookies of different clients would mix), decodes no
  * bodies, and adds no User-Agent.
  *
@@ -38,10 +39,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class BackendClients {
 
     /**
-     * Pooled backend connections idle longer than this are closed by us first: shorter than Tomcat's
+     * A member's ttl unless it sets one: pooled connections idle this long are closed by us first.
+     * httpd has none (it keeps them until the backend closes them); 15 s is shorter than Tomcat's
      * (20 s) and Jetty's (30 s) keep-alive, so a request rarely meets a connection the backend is closing.
      */
-    static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration DEFAULT_TTL = Duration.ofSeconds(15);
 
     /**
      * How much of a backend's response one read takes: 64 KiB (Jetty's default is 16 KiB), the largest
@@ -59,7 +61,7 @@ final class BackendClients {
     private final Duration proxyTimeout;
     private final Collection<MemberConfig> members;
     private final SocketAddressResolver resolver;
-    private final Map<Duration, HttpClient> byConnectTimeout = new HashMap<>();
+    private final Map<ClientKey, HttpClient> byKey = new HashMap<>();
     private HttpClient primary;
 
     /** @param selectors selector threads per client, which also parse and forward the responses */
@@ -99,14 +101,27 @@ final class BackendClients {
                 }));
     }
 
-    /** How many clients the members need: one per distinct connect timeout. */
-    static int clientCount(Collection<MemberConfig> members, Duration proxyTimeout) {
-        java.util.Set<Duration> timeouts = new java.util.HashSet<>();
-        timeouts.add(proxyTimeout);
-        for (MemberConfig m : members) {
-            timeouts.add(connectTimeout(m, proxyTimeout));
+    /** What sets one HttpClient apart from another. */
+    private record ClientKey(Duration connectTimeout, Duration ttl) {
+
+        static ClientKey of(MemberConfig member, Duration proxyTimeout) {
+            return new ClientKey(BackendClients.connectTimeout(member, proxyTimeout), BackendClients.ttl(member));
         }
-        return timeouts.size();
+    }
+
+    /** How many clients the members need: one per distinct connect timeout and ttl. */
+    static int clientCount(Collection<MemberConfig> members, Duration proxyTimeout) {
+        java.util.Set<ClientKey> keys = new java.util.HashSet<>();
+        keys.add(new ClientKey(proxyTimeout, DEFAULT_TTL));
+        for (MemberConfig m : members) {
+            keys.add(ClientKey.of(m, proxyTimeout));
+        }
+        return keys.size();
+    }
+
+    /** The timers both legs use. */
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     /** Resolves members' host names for both legs; the JDK caches the answers (networkaddress.cache.ttl). */
@@ -132,6 +147,11 @@ final class BackendClients {
         return member.connectionTimeout().orElse(member.timeout().orElse(proxyTimeout));
     }
 
+    /** httpd: how long a connection to the member may stay idle in the pool. */
+    static Duration ttl(MemberConfig member) {
+        return member.ttl().orElse(DEFAULT_TTL);
+    }
+
     HttpClient newClient(Duration connectTimeout) {
         ClientConnector connector = new ClientConnector();
         connector.setExecutor(executor);
@@ -149,36 +169,42 @@ final class BackendClients {
         return client;
     }
 
+    /** The primary client: the default ttl. */
     void configure(HttpClient client) {
+        configure(client, DEFAULT_TTL);
+    }
+
+    private void configure(HttpClient client, Duration ttl) {
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
         client.setSocketAddressResolver(resolver);
-        client.setIdleTimeout(POOL_IDLE_TIMEOUT.toMillis());
+        // While idle in the pool; during an exchange the request's idle timeout (the member's timeout) holds.
+        client.setIdleTimeout(ttl.toMillis());
         client.setMaxConnectionsPerDestination(1024);
         client.setMaxRequestsQueuedPerDestination(65536);
         client.setResponseBufferSize(RESPONSE_BUFFER_SIZE);
     }
 
     /**
-     * Starts a client for each other connect timeout the members ask for, with the primary client's
-     * 100-continue, 102 and 103 handling.
+     * Starts a client for each other connect timeout and ttl the members ask for, with the primary
+     * client's 100-continue, 102 and 103 handling.
      */
-    List<HttpClient> startPerTimeoutClients(HttpClient started) throws Exception {
+    List<HttpClient> startPerMemberClients(HttpClient started) throws Exception {
         this.primary = started;
-        byConnectTimeout.put(proxyTimeout, started);
+        byKey.put(new ClientKey(proxyTimeout, DEFAULT_TTL), started);
         List<HttpClient> extra = new ArrayList<>();
         for (MemberConfig m : members) {
-            Duration timeout = connectTimeout(m);
-            if (byConnectTimeout.containsKey(timeout)) {
+            ClientKey key = ClientKey.of(m, proxyTimeout);
+            if (byKey.containsKey(key)) {
                 continue;
             }
-            HttpClient client = newClient(timeout);
-            configure(client);
+            HttpClient client = newClient(key.connectTimeout());
+            configure(client, key.ttl());
             client.start();
             client.getContentDecoderFactories().clear();
             copyProtocolHandlers(started.getProtocolHandlers(), client.getProtocolHandlers());
-            byConnectTimeout.put(timeout, client);
+            byKey.put(key, client);
             extra.add(client);
         }
         return extra;
@@ -198,7 +224,7 @@ final class BackendClients {
     }
 
     HttpClient forMember(MemberConfig member) {
-        HttpClient client = byConnectTimeout.get(connectTimeout(member));
+        HttpClient client = byKey.get(ClientKey.of(member, proxyTimeout));
         return client != null ? client : primary;
     }
 }

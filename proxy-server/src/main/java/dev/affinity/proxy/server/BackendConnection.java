@@ -70,6 +70,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private boolean eof;
     /** When the exchange in progress started (System.nanoTime). */
     private volatile long startedNanos;
+    /** When it went back to the pool (System.nanoTime), Long.MIN_VALUE unless there; the slot's lock guards it. */
+    long idleSince = Long.MIN_VALUE;
     private HttpFields.Mutable headers;
     private int status;
     private boolean persistent;
@@ -98,7 +100,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         eof = false;
         parseFailure = null;
         writeState.set(WRITE_DONE);
-        // Counted from now: lowering the timeout of a connection idle in the pool must not expire it at once.
+        // The member's timeout counts from now, not from the connection's last use before the pool.
+        // The same value every time once set, so no timer is rescheduled.
         ((AbstractEndPoint) getEndPoint()).notIdle();
         getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
         startedNanos = System.nanoTime();
@@ -332,9 +335,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             return;
         }
         if (reuse) {
-            // Idle: the pool's timeout, and an eye on the socket so a close by the member is noticed.
+            // Idle: an eye on the socket so a close by the member is noticed; the pool ends it at the ttl.
             // Pooled before the client's response ends, so the client's next request can take it.
-            getEndPoint().setIdleTimeout(BackendClients.POOL_IDLE_TIMEOUT.toMillis());
             getEndPoint().tryFillInterested(fillable);
             reusable();
         } else {
@@ -346,15 +348,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         } catch (Throwable x) {
             done.callback().failed(x);
         }
-    }
-
-    /**
-     * Whether this pooled connection has been idle so long that the pool's timeout may fire as it is
-     * taken: better closed than handed to a request that would then time out.
-     */
-    boolean nearlyExpired() {
-        // Idle since the answer's last byte: the end point's own idle clock, which the pool's timeout uses.
-        return ((AbstractEndPoint) getEndPoint()).getIdleFor() > BackendClients.POOL_IDLE_TIMEOUT.minusSeconds(1).toMillis();
     }
 
     /**
@@ -378,9 +371,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
         if (failure instanceof TimeoutException
                 && System.nanoTime() - startedNanos < TimeUnit.MILLISECONDS.toNanos(attempt.idleTimeoutMillis())) {
-            // The pool's idle timeout, decided just as the connection was taken: not the member's fault,
-            // and the request may go again, as far as AttemptFailure allows, like one that met a
-            // connection the member had closed.
+            // The idle timeout of a pooled connection, decided just as it was taken (its timer saw it
+            // idle before the exchange began): not the member's fault, and the request may go again,
+            // as far as AttemptFailure allows, like one that met a connection the member had closed.
             failure = new EOFException("the pooled connection expired as it was taken");
         }
         fail(attempt, failure);
@@ -423,7 +416,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        return true;
+        // Idle in the pool, a member's timeout shorter than its ttl ends nothing: the pool does.
+        return !slot.holds(this);
     }
 
     @Override

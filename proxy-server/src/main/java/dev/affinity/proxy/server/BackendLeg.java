@@ -150,7 +150,8 @@ final class BackendLeg {
         }
         // Written as is on the request line: a base path with characters a URI may hold but a request
         // line may not (non-ASCII) is encoded, once.
-        return new Target(host, config.port(), literal, RequestTarget.canonical(member.basePath()), new BackendPool(),
+        return new Target(host, config.port(), literal, RequestTarget.canonical(member.basePath()),
+                new BackendPool(BackendClients.ttl(config), clients.scheduler()),
                 clients.timeout(config).toMillis(), clients.connectTimeout(config).toMillis());
     }
 

@@ -75,7 +75,7 @@ final class BalancingProxyHandler extends ProxyHandler {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        for (HttpClient extra : clients.startPerTimeoutClients(getHttpClient())) {
+        for (HttpClient extra : clients.startPerMemberClients(getHttpClient())) {
             addBean(extra, true);
         }
     }

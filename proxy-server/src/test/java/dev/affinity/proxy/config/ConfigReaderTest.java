@@ -174,7 +174,7 @@ class ConfigReaderTest {
         @Test
         void proxyPassToAPlainUrlMakesAOneMemberBalancerKeyedByOrigin() {
             ProxyConfig config = parse("""
-                    ProxyPass /api http://127.0.0.1:9001/api timeout=5 retry=0
+                    ProxyPass /api http://127.0.0.1:9001/api timeout=5 retry=0 ttl=30
                     """);
 
             BalancerConfig direct = config.balancers().get(ProxyConfig.directKey("http://127.0.0.1:9001"));
@@ -183,6 +183,7 @@ class ConfigReaderTest {
             assertEquals("http://127.0.0.1:9001", member.origin());
             assertEquals(Optional.of(Duration.ofSeconds(5)), member.timeout());
             assertEquals(Duration.ZERO, member.retry());
+            assertEquals(Optional.of(Duration.ofSeconds(30)), member.ttl());
         }
 
         @Test
@@ -388,6 +389,20 @@ class ConfigReaderTest {
         }
 
         @Test
+        void ttlIsPerMemberAndUnsetByDefault() {
+            ProxyConfig config = ConfigReader.parse("conf/affinity.conf", """
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001 ttl=4
+                        BalancerMember http://127.0.0.1:9002
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """);
+            List<MemberConfig> members = config.balancers().get("c").members();
+            assertEquals(Optional.of(Duration.ofSeconds(4)), members.get(0).ttl());
+            assertEquals(Optional.empty(), members.get(1).ttl());
+        }
+
+        @Test
         void loadfactorTakesTwoDecimalsAsHttpdDoes() {
             ProxyConfig config = ConfigReader.parse("conf/affinity.conf", """
                     BalancerMember balancer://c http://127.0.0.1:9001 loadfactor=1.559
@@ -428,6 +443,11 @@ class ConfigReaderTest {
                     "timeout='0'", "expected: at least 1 second");
             assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 connectiontimeout=5x\n", 1,
                     "connectiontimeout='5x'", "expected: seconds, or a number with ms, s, mi or h");
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 ttl=0\n", 1,
+                    "ttl='0'", "expected: at least 1 second");
+            // httpd reads 500ms as 500 s (atoi): refused rather than read either way.
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 ttl=500ms\n", 1,
+                    "ttl='500ms'", "expected: whole seconds");
             assertRejected("ProxyTimeout 0\n", 1, "ProxyTimeout='0'", "expected: at least 1 second");
             assertRejected("ProxyTimeout soon\n", 1, "ProxyTimeout='soon'", "expected: whole seconds");
         }

@@ -71,6 +71,9 @@ class BackendLegTest {
     private final AtomicInteger memberClosed = new AtomicInteger();
     /** When the member last finished an answer (System.nanoTime). */
     private volatile long lastAnswer;
+    /** Connections the proxy closed between requests, and when the member saw the last one end (System.nanoTime). */
+    private final AtomicInteger closedBetweenRequests = new AtomicInteger();
+    private volatile long lastClosedBetweenRequests;
     /** Every request head the member read, as soon as it read it (before any body). */
     private final java.util.concurrent.BlockingQueue<String> heads = new java.util.concurrent.LinkedBlockingQueue<>();
     private AffinityProxy proxy;
@@ -115,6 +118,8 @@ class BackendLegTest {
             while (true) {
                 String head = readHead(in);
                 if (head == null) {
+                    lastClosedBetweenRequests = System.nanoTime();
+                    closedBetweenRequests.incrementAndGet();
                     return;
                 }
                 heads.add(head);
@@ -389,6 +394,53 @@ class BackendLegTest {
             assertEquals("plain", again.body());
         }
         assertEquals(1, connections.get(), "the idle connection was reused");
+    }
+
+    /**
+     * httpd's ttl: a connection idle in the pool that long is closed by the proxy (not at once, and
+     * not only when the member's timeout would end it), and the next request opens another.
+     */
+    @Test
+    void aConnectionIdleForItsTtlIsClosedAndTheNextRequestOpensAnother() throws Exception {
+        proxy.close();
+        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ ttl=1\n");
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+            byte[] request = "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            client.getOutputStream().write(request);
+            assertEquals("plain", RawHttp.read(in).body());
+            assertClosedAfterTtl(Duration.ofSeconds(1));
+
+            client.getOutputStream().write(request);
+            assertEquals("plain", RawHttp.read(in).body());
+        }
+        assertEquals(2, connections.get(), "the second request came on a new connection");
+    }
+
+    /** The same ttl holds for HttpClient's connections (here: a body that came after its head). */
+    @Test
+    void httpClientsConnectionsKeepTheMembersTtlToo() throws Exception {
+        proxy.close();
+        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ ttl=1\n");
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            OutputStream out = client.getOutputStream();
+            out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(heads.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null, "the member got the head");
+            out.write("world".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("helloworld", RawHttp.read(new java.io.BufferedInputStream(client.getInputStream())).body());
+            assertClosedAfterTtl(Duration.ofSeconds(1));
+        }
+    }
+
+    /** The member saw its one connection end between requests, no sooner than the ttl after its answer. */
+    private void assertClosedAfterTtl(Duration ttl) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> closedBetweenRequests.get() == 1);
+        Duration idle = Duration.ofNanos(lastClosedBetweenRequests - lastAnswer);
+        assertTrue(idle.compareTo(ttl) >= 0, "closed after " + idle.toMillis() + " ms idle");
+        assertTrue(idle.compareTo(ttl.plusSeconds(5)) < 0, "closed after " + idle.toMillis() + " ms idle");
     }
 
     /**
