@@ -62,16 +62,16 @@ record AttemptFailure(boolean connectFailed, boolean replayable, int status, Str
                 && exchange.failovers < exchange.balancer.maxAttempts();
     }
 
-    /**
-     * Whether no connection could be made: refused, unreachable, unresolvable, or a connect timeout.
-     * Only that puts the member in error; a request that failed for another reason before it was
-     * sent (a full queue, a stopping client) is not the member's fault.
-     */
     /** No member left to try: 503, with the balancer's reason. */
     static AttemptFailure noMember(String why) {
         return new AttemptFailure(false, false, HttpStatus.SERVICE_UNAVAILABLE_503, why);
     }
 
+    /**
+     * Whether no connection could be made: refused, unreachable, unresolvable, or a connect timeout.
+     * Only that puts the member in error; a request that failed for another reason before it was
+     * sent (a full queue, a stopping client) is not the member's fault.
+     */
     private static boolean isConnectFailure(Throwable failure, boolean begun) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
