@@ -7,10 +7,13 @@ import dev.affinity.proxy.server.AffinityProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * The demo cluster: node1 and node2 as embedded Tomcats, and the Affinity proxy in front of them,
@@ -58,8 +61,38 @@ public final class DemoCluster implements AutoCloseable {
     /** Starts the nodes, then the proxy; port 0 picks a free port for any of them. */
     public static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
             int node1ReplicationPort, int node2ReplicationPort) throws Exception {
-        var replication1 = new java.net.InetSocketAddress(host, portOrFree(host, node1ReplicationPort));
-        var replication2 = new java.net.InetSocketAddress(host, portOrFree(host, node2ReplicationPort));
+        return start(host, proxyPort, node1Port, node2Port, node1ReplicationPort, node2ReplicationPort,
+                () -> SessionReplication.freePort(host));
+    }
+
+    /** How many times replication ports picked free are picked again when one was taken meanwhile. */
+    static final int PORT_ATTEMPTS = 3;
+
+    /**
+     * Tribes' static membership needs both replication ports before either node starts, so port 0
+     * is replaced by a port free now; but a connection anywhere on the machine may take it before the
+     * node binds it. Then the nodes start again on other ports, at most {@value #PORT_ATTEMPTS} times.
+     *
+     * @param freePorts picks a free replication port; tests hand out a taken one first
+     */
+    static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
+            int node1ReplicationPort, int node2ReplicationPort, IntSupplier freePorts) throws Exception {
+        boolean picked = node1ReplicationPort == 0 || node2ReplicationPort == 0;
+        for (int attempt = 1; ; attempt++) {
+            var replication1 = new InetSocketAddress(host, node1ReplicationPort == 0 ? freePorts.getAsInt() : node1ReplicationPort);
+            var replication2 = new InetSocketAddress(host, node2ReplicationPort == 0 ? freePorts.getAsInt() : node2ReplicationPort);
+            try {
+                return start(host, proxyPort, node1Port, node2Port, replication1, replication2);
+            } catch (Exception e) {
+                if (!picked || attempt == PORT_ATTEMPTS || !portTaken(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
+            InetSocketAddress replication1, InetSocketAddress replication2) throws Exception {
         SessionReplication[] replications = {
             new SessionReplication(replication1, List.of(replication2)),
             new SessionReplication(replication2, List.of(replication1))
@@ -81,8 +114,18 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
-    private static int portOrFree(String host, int port) {
-        return port == 0 ? SessionReplication.freePort(host) : port;
+    private static boolean portTaken(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The nodes' replication addresses, node1's first. */
+    List<InetSocketAddress> replicationAddresses() {
+        return List.of(replications[0].self(), replications[1].self());
     }
 
     /** cluster.conf with the nodes' real addresses in place of 127.0.0.1:8081 and :8082. */

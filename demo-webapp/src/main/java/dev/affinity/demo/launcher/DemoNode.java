@@ -63,13 +63,19 @@ public final class DemoNode implements AutoCloseable {
         context.addLifecycleListener(config);
         // Our jars need no annotation scan; the SCI lookup does not depend on it.
         ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
-        tomcat.start();
+        DemoNode node = new DemoNode(route, host, tomcat, baseDir);
+        try {
+            tomcat.start();
+        } catch (LifecycleException e) {
+            // A port taken, for one: nothing of this node may stay behind.
+            node.close();
+            throw e;
+        }
         if (context.getState() != LifecycleState.STARTED) {
-            tomcat.stop();
-            tomcat.destroy();
+            node.close();
             throw new IllegalStateException("node " + route + " failed to start its web application; see the log above");
         }
-        return new DemoNode(route, host, tomcat, baseDir);
+        return node;
     }
 
     /**
