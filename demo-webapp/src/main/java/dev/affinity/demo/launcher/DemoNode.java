@@ -66,9 +66,13 @@ public final class DemoNode implements AutoCloseable {
         DemoNode node = new DemoNode(route, host, tomcat, baseDir);
         try {
             tomcat.start();
-        } catch (LifecycleException e) {
+        } catch (LifecycleException | RuntimeException e) {
             // A port taken, for one: nothing of this node may stay behind.
-            node.close();
+            try {
+                node.close();
+            } catch (LifecycleException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         if (context.getState() != LifecycleState.STARTED) {

@@ -179,7 +179,8 @@ final class BackendClients {
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
         client.setSocketAddressResolver(resolver);
-        // While idle in the pool; during an exchange the request's idle timeout (the member's timeout) holds.
+        // While idle in the pool (and while a new connection's TLS handshake is silent); during an
+        // exchange the request's own idle timeout, the member's timeout, holds: every request sets it.
         client.setIdleTimeout(ttl.toMillis());
         client.setMaxConnectionsPerDestination(1024);
         client.setMaxRequestsQueuedPerDestination(65536);

@@ -410,14 +410,24 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
 
     /**
-     * While waiting for the member, Jetty then fails the pending read with the timeout, which
-     * {@link #fillFailed} reports: a member that timed out is a 504. While parked on a slow client's
-     * write, nothing is failed and the timer starts again: the client's own idle timeout ends that.
+     * The member's timeout ran out. While waiting for the member, Jetty then fails the pending read
+     * with the timeout, which {@link #fillFailed} reports: a member that timed out is a 504. While
+     * parked on a slow client's write, nothing is failed and the timer starts again: the client's own
+     * idle timeout ends that. Idle in the pool, nothing ends: the pool closes it at the ttl. Nor just
+     * taken from it: the timer may have read the idle clock before {@link #taken} restarted it.
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        // Idle in the pool, a member's timeout shorter than its ttl ends nothing: the pool does.
-        return !slot.holds(this);
+        if (slot.holds(this)) {
+            return false;
+        }
+        AbstractEndPoint endPoint = (AbstractEndPoint) getEndPoint();
+        return endPoint.getIdleFor() >= endPoint.getIdleTimeout();
+    }
+
+    /** Taken from the pool, under its lock: the member's timeout counts from now, not from the last use. */
+    void taken() {
+        ((AbstractEndPoint) getEndPoint()).notIdle();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,24 +59,40 @@ final class BackendPool {
         open.decrementAndGet();
     }
 
-    /** After a connection went back: the first one into an empty pool expires first. */
+    /**
+     * After a connection went back: unless a sweep is due already, one a ttl from now, which is when
+     * this connection, the only one idle (or one put back during a sweep's last look), expires.
+     */
     private void sweepLater() {
         if (!sweepDue.get() && sweepDue.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweep, ttlNanos, TimeUnit.NANOSECONDS);
+            schedule(ttlNanos);
         }
     }
 
     /**
-     * Closes the expired connections, then schedules the next sweep for the oldest one left. Cleared
-     * before that look, so a connection put back meanwhile is either seen here or schedules itself.
+     * Closes the expired connections, then schedules the next sweep for the oldest one left; a sweep
+     * stays due while any connection is idle. Only when none is does it stop, and then looks once
+     * more: a connection put back during that look saw the sweep due and left its expiry to it.
      */
     private void sweep() {
-        long now = System.nanoTime();
-        for (Slot slot : slots.values()) {
-            slot.closeExpired(now);
+        try {
+            long now = System.nanoTime();
+            for (Slot slot : slots.values()) {
+                slot.closeExpired(now);
+            }
+        } finally {
+            if (!scheduleForOldest()) {
+                sweepDue.set(false);
+                if (slots.values().stream().anyMatch(Slot::hasIdle)) {
+                    sweepLater();
+                }
+            }
         }
-        sweepDue.set(false);
-        long oldest = Long.MAX_VALUE;
+    }
+
+    /** Schedules a sweep for when the oldest idle connection expires; false when none is idle. */
+    private boolean scheduleForOldest() {
+        long oldest = 0;
         boolean any = false;
         for (Slot slot : slots.values()) {
             long since = slot.oldestIdleSince();
@@ -84,8 +101,17 @@ final class BackendPool {
                 any = true;
             }
         }
-        if (any && sweepDue.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweep, Math.max(0, oldest + ttlNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (any) {
+            schedule(Math.max(0, oldest + ttlNanos - System.nanoTime()));
+        }
+        return any;
+    }
+
+    private void schedule(long delayNanos) {
+        try {
+            scheduler.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The proxy is stopping: its selectors close every connection.
         }
     }
 
@@ -111,6 +137,8 @@ final class BackendPool {
                 while ((connection = idle.pollFirst()) != null) {
                     connection.idleSince = Long.MIN_VALUE;
                     if (connection.getEndPoint().isOpen()) {
+                        // Before anyone can see it taken: see BackendConnection.onIdleExpired.
+                        connection.taken();
                         taken = connection;
                         break;
                     }
@@ -121,9 +149,9 @@ final class BackendPool {
         }
 
         void release(BackendConnection connection) {
-            long now = System.nanoTime();
             synchronized (this) {
-                connection.idleSince = now;
+                // Read under the lock, so the connections stay in the order they went back.
+                connection.idleSince = System.nanoTime();
                 idle.offerFirst(connection);
             }
             sweepLater();
@@ -172,6 +200,10 @@ final class BackendPool {
             if (expired != null) {
                 expired.forEach(c -> c.getEndPoint().close());
             }
+        }
+
+        private synchronized boolean hasIdle() {
+            return !idle.isEmpty();
         }
 
         /** When the oldest idle connection went back, or Long.MIN_VALUE for none. */

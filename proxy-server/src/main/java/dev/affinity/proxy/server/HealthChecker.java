@@ -81,8 +81,11 @@ final class HealthChecker implements AutoCloseable {
         boolean readBody = expression.filter(HealthExpression::readsBody).isPresent();
         String what = check.method() + " " + url;
         try {
+            // Both limits, as for a proxied request: without its own idle timeout the request would
+            // keep the client's, which is the member's ttl, meant for connections idle in the pool.
             Request request = client.newRequest(url).method(check.method().name())
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (readBody) {
                 request.send(new BufferingResponseListener(MAX_BODY_BYTES) {
                     @Override

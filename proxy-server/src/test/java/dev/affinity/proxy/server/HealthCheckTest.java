@@ -9,6 +9,8 @@ import dev.affinity.proxy.testing.TestBackend;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
@@ -43,6 +45,36 @@ class HealthCheckTest {
         AtomicReference<String> page = new AtomicReference<>("all systems go");
         Http http = startWithFlakyHealthPage("in_maint {hc('body') !~ /Under maintenance/}", () -> 200, page::get);
         assertTakenOutAndBroughtBack(http, () -> page.set("<h1>Under maintenance</h1>"), () -> page.set("back"));
+    }
+
+    /**
+     * A check's answer may take as long as the check's timeout (the member's timeout, at most
+     * hcinterval), whatever the member's ttl, which is for connections idle in the pool: a health page
+     * that answers in 1.5 s keeps a member with ttl=1 and hcinterval=3 in.
+     */
+    @Test
+    void aHealthCheckSlowerThanTheTtlButWithinTheTimeoutPasses() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        CountDownLatch never = new CountDownLatch(1);
+        flaky = TestBackend.start("flaky", "127.0.0.2");
+        flaky.on("/health", exchange -> {
+            try {
+                // The member's latency, not the test waiting: nothing counts this down.
+                never.await(1500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answered.incrementAndGet();
+            flaky.reply(exchange, 200, "ok");
+        });
+        steady = TestBackend.start("steady", "127.0.0.3");
+        proxy = Proxies.start("<Proxy balancer://c>\n"
+                + "  BalancerMember " + flaky.url() + " ttl=1 timeout=10 hcmethod=GET hcuri=/health hcinterval=3\n"
+                + "  BalancerMember " + steady.url() + "\n"
+                + "</Proxy>\nProxyPass /app balancer://c/app\n");
+        Http http = new Http(proxy.uri());
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> answered.get() >= 1);
+        assertEquals(Set.of("flaky", "steady"), servedBy(http, 4), "the member stayed in");
     }
 
     /**
