@@ -20,12 +20,13 @@ import java.util.Set;
  * @param timeout           how long to wait for backend data; empty means ProxyTimeout
  * @param connectionTimeout how long to wait for a connection; empty means the timeout
  * @param ttl               how long a connection to it may stay idle in the pool; empty means 15 s
+ * @param reuse             whether its connections are kept for later requests (httpd's disablereuse=Off)
  * @param lbset             its tier: members of lbset 0 are used before those of 1, and so on (0 to 99)
  * @param healthCheck       its active health check (mod_proxy_hcheck's keys); empty for none
  */
 public record MemberConfig(URI url, String route, double loadFactor, Set<MemberStatus> status, Duration retry,
                            Optional<Duration> timeout, Optional<Duration> connectionTimeout, Optional<Duration> ttl,
-                           int lbset, Optional<HealthCheck> healthCheck) {
+                           boolean reuse, int lbset, Optional<HealthCheck> healthCheck) {
 
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
     private static final String LOADFACTOR_RANGE = "a number from 1 to 100, at most two decimals, e.g. 1 or 1.5";
@@ -61,35 +62,39 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
     /** A member with httpd's defaults (no route, loadfactor 1, retry 60 s) and Affinity's 15 s ttl. */
     public static MemberConfig of(String url) {
         return new MemberConfig(parseUrl(url), "", 1, Set.of(), DEFAULT_RETRY, Optional.empty(), Optional.empty(),
-                Optional.empty(), 0, Optional.empty());
+                Optional.empty(), true, 0, Optional.empty());
     }
 
     public MemberConfig withRoute(String newRoute) {
-        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
+        return new MemberConfig(url, newRoute, loadFactor, status, retry, timeout, connectionTimeout, ttl, reuse, lbset, healthCheck);
     }
 
     public MemberConfig withLoadFactor(double newLoadFactor) {
-        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
+        return new MemberConfig(url, route, newLoadFactor, status, retry, timeout, connectionTimeout, ttl, reuse, lbset, healthCheck);
     }
 
     public MemberConfig withStatus(Set<MemberStatus> newStatus) {
-        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, ttl, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, newStatus, retry, timeout, connectionTimeout, ttl, reuse, lbset, healthCheck);
     }
 
     public MemberConfig withRetry(Duration newRetry) {
-        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, ttl, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, newRetry, timeout, connectionTimeout, ttl, reuse, lbset, healthCheck);
     }
 
     public MemberConfig withTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, ttl, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, retry, Optional.of(newTimeout), connectionTimeout, ttl, reuse, lbset, healthCheck);
     }
 
     public MemberConfig withTtl(Duration newTtl) {
-        return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, Optional.of(newTtl), lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, Optional.of(newTtl), reuse, lbset, healthCheck);
+    }
+
+    public MemberConfig withReuse(boolean newReuse) {
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl, newReuse, lbset, healthCheck);
     }
 
     public MemberConfig withConnectionTimeout(Duration newTimeout) {
-        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), ttl, lbset, healthCheck);
+        return new MemberConfig(url, route, loadFactor, status, retry, timeout, Optional.of(newTimeout), ttl, reuse, lbset, healthCheck);
     }
 
     /**
@@ -113,11 +118,15 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
                 return withConnectionTimeout(TimeValues.parse("connectiontimeout", value));
             case "ttl":
                 return withTtl(TimeValues.parsePositiveSeconds("ttl", value));
+            case "disablereuse":
+                return withReuse(!onOff("disablereuse", value));
+            case "enablereuse":
+                return withReuse(onOff("enablereuse", value));
             case "lbset":
                 if (!value.matches("[0-9]{1,2}")) {
                     throw new IllegalArgumentException("lbset='" + value + "' (expected: a whole number from 0 to 99)");
                 }
-                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl,
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl, reuse,
                         Integer.parseInt(value), healthCheck);
             case "hcmethod":
             case "hcuri":
@@ -125,12 +134,23 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
             case "hcpasses":
             case "hcfails":
             case "hcexpr":
-                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl, lbset,
+                return new MemberConfig(url, route, loadFactor, status, retry, timeout, connectionTimeout, ttl, reuse, lbset,
                         Optional.of(healthCheck.orElse(HealthCheck.of(HealthCheck.Method.NONE))
                                 .with(key.toLowerCase(Locale.ROOT), value)));
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknown(key));
         }
+    }
+
+    /** httpd's flag values: On or Off, in any case. */
+    private static boolean onOff(String key, String value) {
+        if (value.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException(key + "='" + value + "' (expected: On or Off)");
     }
 
     /** httpd's reading: up to two decimals count ({@code 1.559} is {@code 1.55}), stored as hundredths. */

@@ -157,7 +157,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
                 return base;
             }
             return new MemberConfig(base.url(), settings.route(), settings.loadFactor(), settings.status(),
-                    settings.retry(), settings.timeout(), settings.connectionTimeout(), settings.ttl(), settings.lbset(),
+                    settings.retry(), settings.timeout(), settings.connectionTimeout(), settings.ttl(), settings.reuse(), settings.lbset(),
                     settings.healthCheck());
         }
 

@@ -20,6 +20,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -151,7 +152,7 @@ final class BackendLeg {
         // Written as is on the request line: a base path with characters a URI may hold but a request
         // line may not (non-ASCII) is encoded, once.
         return new Target(host, config.port(), literal, RequestTarget.canonical(member.basePath()),
-                new BackendPool(BackendClients.ttl(config), clients.scheduler()),
+                new BackendPool(BackendClients.ttl(config), config.reuse(), clients.scheduler()),
                 clients.timeout(config).toMillis(), clients.connectTimeout(config).toMillis());
     }
 
@@ -307,6 +308,10 @@ final class BackendLeg {
             headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
         forwarding.apply(request, exchange.via, exchange.member.hostHeader(), exchange.member.draining(), headers);
+        if (!exchange.member.config().reuse()) {
+            // httpd's disablereuse: the member is told, and the connection closes after this exchange.
+            headers.add(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);
         ByteBuffer buffer = head.getByteBuffer();
         BufferUtil.clearToFill(buffer);

@@ -389,6 +389,23 @@ class ConfigReaderTest {
         }
 
         @Test
+        void disablereuseAndEnablereuseSayTheSameTheOtherWayRound() {
+            ProxyConfig config = ConfigReader.parse("conf/affinity.conf", """
+                    <Proxy balancer://c>
+                        BalancerMember http://127.0.0.1:9001 disablereuse=On
+                        BalancerMember http://127.0.0.1:9002 enablereuse=off
+                        BalancerMember http://127.0.0.1:9003 disablereuse=Off
+                        BalancerMember http://127.0.0.1:9004
+                    </Proxy>
+                    ProxyPass / balancer://c/
+                    """);
+            assertEquals(List.of(false, false, true, true),
+                    config.balancers().get("c").members().stream().map(MemberConfig::reuse).toList());
+            assertRejected("BalancerMember balancer://c http://127.0.0.1:9001 disablereuse=yes\n", 1,
+                    "disablereuse='yes'", "expected: On or Off");
+        }
+
+        @Test
         void ttlIsPerMemberAndUnsetByDefault() {
             ProxyConfig config = ConfigReader.parse("conf/affinity.conf", """
                     <Proxy balancer://c>

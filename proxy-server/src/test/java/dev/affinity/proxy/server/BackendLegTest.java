@@ -437,6 +437,46 @@ class BackendLegTest {
         }
     }
 
+    /**
+     * httpd's disablereuse=On: each request says {@code Connection: close} and goes on a connection of
+     * its own, even to a member that would keep the connection open (this one does).
+     */
+    @Test
+    void withDisablereuseEachRequestHasAConnectionOfItsOwn() throws Exception {
+        proxy.close();
+        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ disablereuse=On\n");
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+            for (int i = 0; i < 2; i++) {
+                client.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("plain", RawHttp.read(in).body());
+            }
+        }
+        assertEquals(2, connections.get(), "connections the member accepted");
+        assertEquals(2, heads.stream().filter(h -> h.contains("\r\nConnection: close\r\n")).count(), heads.toString());
+    }
+
+    /** The same on HttpClient's leg (here: bodies that came after their heads). */
+    @Test
+    void withDisablereuseHttpClientsRequestsHaveAConnectionOfTheirOwnToo() throws Exception {
+        proxy.close();
+        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ disablereuse=On\n");
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            OutputStream out = client.getOutputStream();
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+            for (int i = 0; i < 2; i++) {
+                out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String head = heads.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(head != null && head.contains("\r\nConnection: close\r\n"), "the member got: " + head);
+                out.write("world".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals("helloworld", RawHttp.read(in).body());
+            }
+        }
+        assertEquals(2, connections.get(), "connections the member accepted");
+    }
+
     /** The member saw its one connection end between requests, no sooner than the ttl after it began its answer. */
     private void assertClosedAfterTtl(Duration ttl) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
