@@ -65,33 +65,15 @@ public final class DemoCluster implements AutoCloseable {
                 () -> SessionReplication.freePort(host));
     }
 
-    /** How many times replication ports picked free are picked again when one was taken meanwhile. */
-    static final int PORT_ATTEMPTS = 3;
-
     /**
-     * Tribes' static membership needs both replication ports before either node starts, so port 0
-     * is replaced by a port free now; but a connection anywhere on the machine may take it before the
-     * node binds it. Then the nodes start again on other ports, at most {@value #PORT_ATTEMPTS} times.
-     * A BindException does not say which port; a fixed port that is taken fails each try alike.
-     *
-     * @param freePorts picks a free replication port; tests hand out a taken one first
+     * As {@link #start(String, int, int, int, int, int)}, with replication ports picked free by
+     * {@code freePorts}, again if one was taken before its node bound it ({@link ReplicationPorts}).
      */
     static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
             int node1ReplicationPort, int node2ReplicationPort, IntSupplier freePorts) throws Exception {
-        boolean picked = node1ReplicationPort == 0 || node2ReplicationPort == 0;
-        for (int attempt = 1; ; attempt++) {
-            int port1 = node1ReplicationPort != 0 ? node1ReplicationPort : pickOther(freePorts, node2ReplicationPort);
-            int port2 = node2ReplicationPort != 0 ? node2ReplicationPort : pickOther(freePorts, port1);
-            var replication1 = new InetSocketAddress(host, port1);
-            var replication2 = new InetSocketAddress(host, port2);
-            try {
-                return start(host, proxyPort, node1Port, node2Port, replication1, replication2);
-            } catch (Exception e) {
-                if (!picked || attempt == PORT_ATTEMPTS || !portTaken(e)) {
-                    throw e;
-                }
-            }
-        }
+        return ReplicationPorts.startPair(host, node1ReplicationPort, node2ReplicationPort, freePorts,
+                DemoCluster::portTaken, (replication1, replication2) ->
+                        start(host, proxyPort, node1Port, node2Port, replication1, replication2));
     }
 
     private static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
@@ -115,15 +97,6 @@ public final class DemoCluster implements AutoCloseable {
             closeQuietly(node1);
             throw e;
         }
-    }
-
-    /** A free port other than the given one: two picks may give the same port, free both times. */
-    private static int pickOther(IntSupplier freePorts, int other) {
-        int port = freePorts.getAsInt();
-        for (int i = 0; port == other && i < 10; i++) {
-            port = freePorts.getAsInt();
-        }
-        return port;
     }
 
     private static boolean portTaken(Throwable failure) {

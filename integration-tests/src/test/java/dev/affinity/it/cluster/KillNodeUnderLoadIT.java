@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.affinity.demo.launcher.DemoCluster;
+import dev.affinity.demo.launcher.ReplicationPorts;
 import dev.affinity.demo.launcher.SessionReplication;
 import dev.affinity.proxy.config.ConfigReader;
 import dev.affinity.proxy.config.ListenAddress;
@@ -42,7 +43,6 @@ class KillNodeUnderLoadIT {
     /** When node1 dies: once this much of the load has run, and every client has counted a few visits. */
     private static final Duration KILL_AFTER = Duration.ofSeconds(8);
     private static final int VISITS_BEFORE_KILL = 5;
-    private static final int PORT_ATTEMPTS = 3;
     /** A bound on each client's requests, besides the time. */
     private static final int MAX_REQUESTS_PER_CLIENT = 20_000;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -129,33 +129,27 @@ class KillNodeUnderLoadIT {
     }
 
     /**
-     * node1 and node2, replicating to each other. Tribes' static membership needs both replication
-     * ports before either node starts, so they are picked free beforehand; but they come from the
-     * ephemeral range, and a connection anywhere on the machine may take one before the node binds
-     * it. Then the pair starts again on other ports, at most {@value #PORT_ATTEMPTS} times.
+     * node1 and node2, replicating to each other on ports picked free, and picked again if one was
+     * taken before its node bound it ({@link ReplicationPorts}).
      */
     private Pair startPair() throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            InetSocketAddress[] replication = {
-                new InetSocketAddress(HOST, SessionReplication.freePort(HOST)),
-                new InetSocketAddress(HOST, SessionReplication.freePort(HOST))
-            };
-            int before = started.size();
-            try {
-                NodeProcess node1 = startNode("node1", 0, replication[0], replication[1]);
-                NodeProcess node2 = startNode("node2", 0, replication[1], replication[0]);
-                return new Pair(node1, node2, replication);
-            } catch (IllegalStateException e) {
-                if (attempt == PORT_ATTEMPTS || !String.valueOf(e.getMessage()).contains("a port is already in use")) {
-                    throw e;
-                }
-                System.out.printf("attempt %d: a replication port was taken before its node bound it (%s); again on others%n",
-                        attempt, List.of(replication[0].getPort(), replication[1].getPort()));
-                while (started.size() > before) {
-                    started.remove(started.size() - 1).close();
-                }
-            }
-        }
+        return ReplicationPorts.startPair(HOST, 0, 0, () -> SessionReplication.freePort(HOST),
+                e -> e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("a port is already in use"),
+                (replication1, replication2) -> {
+                    int before = started.size();
+                    try {
+                        NodeProcess node1 = startNode("node1", 0, replication1, replication2);
+                        NodeProcess node2 = startNode("node2", 0, replication2, replication1);
+                        return new Pair(node1, node2, new InetSocketAddress[] {replication1, replication2});
+                    } catch (Exception e) {
+                        System.out.printf("the pair on replication ports %s did not start: %s%n",
+                                List.of(replication1.getPort(), replication2.getPort()), e.getMessage());
+                        while (started.size() > before) {
+                            started.remove(started.size() - 1).close();
+                        }
+                        throw e;
+                    }
+                });
     }
 
     private NodeProcess startNode(String route, int port, InetSocketAddress self, InetSocketAddress peer) throws Exception {

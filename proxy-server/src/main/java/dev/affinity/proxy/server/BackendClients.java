@@ -109,14 +109,19 @@ final class BackendClients {
         }
     }
 
-    /** How many clients the members need: one per distinct connect timeout and ttl. */
-    static int clientCount(Collection<MemberConfig> members, Duration proxyTimeout) {
-        java.util.Set<ClientKey> keys = new java.util.HashSet<>();
+    /** The clients the members need, one per distinct connect timeout and ttl: the primary one's first. */
+    private static java.util.Set<ClientKey> keys(Collection<MemberConfig> members, Duration proxyTimeout) {
+        java.util.Set<ClientKey> keys = new java.util.LinkedHashSet<>();
         keys.add(new ClientKey(proxyTimeout, DEFAULT_TTL));
         for (MemberConfig m : members) {
             keys.add(ClientKey.of(m, proxyTimeout));
         }
-        return keys.size();
+        return keys;
+    }
+
+    /** How many clients the members need. */
+    static int clientCount(Collection<MemberConfig> members, Duration proxyTimeout) {
+        return keys(members, proxyTimeout).size();
     }
 
     /** The timers both legs use. */
@@ -193,13 +198,11 @@ final class BackendClients {
      */
     List<HttpClient> startPerMemberClients(HttpClient started) throws Exception {
         this.primary = started;
-        byKey.put(new ClientKey(proxyTimeout, DEFAULT_TTL), started);
         List<HttpClient> extra = new ArrayList<>();
-        for (MemberConfig m : members) {
-            ClientKey key = ClientKey.of(m, proxyTimeout);
-            if (byKey.containsKey(key)) {
-                continue;
-            }
+        java.util.Iterator<ClientKey> keys = keys(members, proxyTimeout).iterator();
+        byKey.put(keys.next(), started);
+        while (keys.hasNext()) {
+            ClientKey key = keys.next();
             HttpClient client = newClient(key.connectTimeout());
             configure(client, key.ttl());
             client.start();

@@ -100,10 +100,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         eof = false;
         parseFailure = null;
         writeState.set(WRITE_DONE);
-        // The member's timeout counts from now, not from the connection's last use before the pool.
-        // The same value every time once set, so no timer is rescheduled.
-        ((AbstractEndPoint) getEndPoint()).notIdle();
-        getEndPoint().setIdleTimeout(next.idleTimeoutMillis());
+        // The member's timeout is the connection's own (BackendLeg sets it once), counted from when the
+        // pool handed the connection out (taken()) or it opened.
         startedNanos = System.nanoTime();
         next.exchange().begun = true;
         if (!current.compareAndSet(null, next)) {
@@ -249,6 +247,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             persistent = false;
         } else if (headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE.asString())) {
             persistent = true;
+        }
+        if (!parsing.exchange().member.config().reuse()) {
+            // The request said close (httpd's disablereuse), so the connection ends, whatever the answer says.
+            persistent = false;
         }
         if (status < HttpStatus.OK_200) {
             if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {

@@ -20,7 +20,6 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -152,7 +151,7 @@ final class BackendLeg {
         // Written as is on the request line: a base path with characters a URI may hold but a request
         // line may not (non-ASCII) is encoded, once.
         return new Target(host, config.port(), literal, RequestTarget.canonical(member.basePath()),
-                new BackendPool(BackendClients.ttl(config), config.reuse(), clients.scheduler()),
+                new BackendPool(BackendClients.ttl(config), clients.scheduler()),
                 clients.timeout(config).toMillis(), clients.connectTimeout(config).toMillis());
     }
 
@@ -234,6 +233,8 @@ final class BackendLeg {
 
             @Override
             public Connection newConnection(SelectorEndPoint endPoint) {
+                // The member's timeout, once: every exchange on this connection is with this member.
+                endPoint.setIdleTimeout(target.idleTimeoutMillis());
                 return new BackendConnection(endPoint, slot, buffers, rewriter);
             }
 
@@ -307,11 +308,7 @@ final class BackendLeg {
             // refuse one with no length (411).
             headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
-        forwarding.apply(request, exchange.via, exchange.member.hostHeader(), exchange.member.draining(), headers);
-        if (!exchange.member.config().reuse()) {
-            // httpd's disablereuse: the member is told, and the connection closes after this exchange.
-            headers.add(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        }
+        forwarding.apply(request, exchange.via, exchange.member, headers);
         RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);
         ByteBuffer buffer = head.getByteBuffer();
         BufferUtil.clearToFill(buffer);

@@ -31,18 +31,13 @@ final class BackendPool {
     private final Map<ManagedSelector, Slot> slots = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final long ttlNanos;
-    private final boolean reuse;
     private final Scheduler scheduler;
     /** Whether a sweep is due: then each connection put back leaves it to that sweep. */
     private final AtomicBoolean sweepDue = new AtomicBoolean();
 
-    /**
-     * @param ttl   how long a connection may stay idle in the pool
-     * @param reuse false for httpd's disablereuse: each connection closes after its one exchange
-     */
-    BackendPool(Duration ttl, boolean reuse, Scheduler scheduler) {
+    /** @param ttl how long a connection may stay idle in the pool */
+    BackendPool(Duration ttl, Scheduler scheduler) {
         this.ttlNanos = ttl.toNanos();
-        this.reuse = reuse;
         this.scheduler = scheduler;
     }
 
@@ -88,7 +83,7 @@ final class BackendPool {
         } finally {
             if (!scheduleForOldest()) {
                 sweepDue.set(false);
-                if (slots.values().stream().anyMatch(Slot::hasIdle)) {
+                if (slots.values().stream().anyMatch(slot -> slot.oldestIdleSince() != Long.MIN_VALUE)) {
                     sweepLater();
                 }
             }
@@ -154,12 +149,6 @@ final class BackendPool {
         }
 
         void release(BackendConnection connection) {
-            if (!reuse) {
-                // The request said Connection: close; a member that kept the connection open anyway
-                // does not get another request on it.
-                connection.getEndPoint().close();
-                return;
-            }
             synchronized (this) {
                 // Read under the lock, so the connections stay in the order they went back.
                 connection.idleSince = System.nanoTime();
@@ -211,10 +200,6 @@ final class BackendPool {
             if (expired != null) {
                 expired.forEach(c -> c.getEndPoint().close());
             }
-        }
-
-        private synchronized boolean hasIdle() {
-            return !idle.isEmpty();
         }
 
         /** When the oldest idle connection went back, or Long.MIN_VALUE for none. */

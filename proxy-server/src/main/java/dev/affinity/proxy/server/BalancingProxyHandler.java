@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -189,14 +188,8 @@ final class BalancingProxyHandler extends ProxyHandler {
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         Exchange exchange = exchange(clientToProxyRequest);
-        proxyToServerRequest.headers(headers -> {
-            forwarding.apply(clientToProxyRequest, exchange.via, exchange.member.hostHeader(),
-                    exchange.member.draining(), headers);
-            if (!exchange.member.config().reuse()) {
-                // httpd's disablereuse: HttpClient closes a connection whose request said close.
-                headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-            }
-        });
+        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.via, exchange.member,
+                headers));
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.affinity.proxy.server;
 
+import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.config.ProxyConfig;
 import dev.affinity.proxy.config.ViaMode;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -44,18 +46,18 @@ final class ForwardingHeaders {
     /**
      * Applies the rules to the headers copied from the client, on either backend leg (hop-by-hop ones already gone).
      *
-     * @param via the request's {@link #via} value, or null
+     * @param via    the request's {@link #via} value, or null
+     * @param member the member the request goes to
      */
-    void apply(Request clientToProxyRequest, String via, String memberHost, boolean memberDraining,
-               HttpFields.Mutable headers) {
+    void apply(Request clientToProxyRequest, String via, Member member, HttpFields.Mutable headers) {
         headers.remove(DRAIN_HEADER);
-        if (memberDraining) {
+        if (member.draining()) {
             headers.put(DRAIN_HEADER, "on");
         }
         if (!preserveHost || !Fields.has(headers, HttpHeader.HOST)) {
             // The member's host:port, as httpd sends it, and as HttpClient would for a client that sent
             // none (HTTP/1.0 under ProxyPreserveHost); set here so neither leg builds it from a URI.
-            headers.put(HttpHeader.HOST, memberHost);
+            headers.put(HttpHeader.HOST, member.hostHeader());
         }
         if (addHeaders) {
             append(headers, HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxyRequest));
@@ -69,6 +71,11 @@ final class ForwardingHeaders {
             append(headers, HttpHeader.VIA, via);
         } else if (this.via == ViaMode.BLOCK) {
             headers.remove(HttpHeader.VIA);
+        }
+        if (!member.config().reuse()) {
+            // httpd's disablereuse: the member is told, and the connection closes after this exchange
+            // (HttpClient closes one whose request said close; BackendConnection keeps none that did).
+            headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
 

@@ -88,12 +88,38 @@ class BackendLegTest {
     }
 
     private String proxyPass(int port) {
-        return "ProxyPass / http://" + memberHost + ":" + port + "/\n";
+        return proxyPass(port, "");
+    }
+
+    /** @param memberKeys worker keys for the member, e.g. {@code ttl=1}; empty for none */
+    private String proxyPass(int port, String memberKeys) {
+        return "ProxyPass / http://" + memberHost + ":" + port + "/" + (memberKeys.isEmpty() ? "" : " " + memberKeys) + "\n";
     }
 
     private void restartProxy(String directives) throws Exception {
         proxy.close();
         proxy = Proxies.start(directives + proxyPass(member.getLocalPort()));
+    }
+
+    /** The proxy again, with these worker keys on its ProxyPass, e.g. {@code ttl=1}. */
+    private void restartProxyWithMemberKeys(String keys) throws Exception {
+        proxy.close();
+        proxy = Proxies.start(proxyPass(member.getLocalPort(), keys));
+    }
+
+    /**
+     * POST /echo whose body's second half is sent only once the member has the head, so it goes
+     * through HttpClient; returns the head the member read.
+     */
+    private String postInTwoParts(OutputStream out, InputStream in) throws Exception {
+        out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String head = heads.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(head != null, "the member got the head");
+        out.write("world".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals("helloworld", RawHttp.read(in).body());
+        return head;
     }
 
     @AfterEach
@@ -405,8 +431,7 @@ class BackendLegTest {
      */
     @Test
     void aConnectionIdleForItsTtlIsClosedAndTheNextRequestOpensAnother() throws Exception {
-        proxy.close();
-        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ ttl=1\n");
+        restartProxyWithMemberKeys("ttl=1");
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
             InputStream in = new java.io.BufferedInputStream(client.getInputStream());
             byte[] request = "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -423,16 +448,9 @@ class BackendLegTest {
     /** The same ttl holds for HttpClient's connections (here: a body that came after its head). */
     @Test
     void httpClientsConnectionsKeepTheMembersTtlToo() throws Exception {
-        proxy.close();
-        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ ttl=1\n");
+        restartProxyWithMemberKeys("ttl=1");
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            OutputStream out = client.getOutputStream();
-            out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertTrue(heads.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null, "the member got the head");
-            out.write("world".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertEquals("helloworld", RawHttp.read(new java.io.BufferedInputStream(client.getInputStream())).body());
+            postInTwoParts(client.getOutputStream(), new java.io.BufferedInputStream(client.getInputStream()));
             assertClosedAfterTtl(Duration.ofSeconds(1));
         }
     }
@@ -443,8 +461,7 @@ class BackendLegTest {
      */
     @Test
     void withDisablereuseEachRequestHasAConnectionOfItsOwn() throws Exception {
-        proxy.close();
-        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ disablereuse=On\n");
+        restartProxyWithMemberKeys("disablereuse=On");
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
             InputStream in = new java.io.BufferedInputStream(client.getInputStream());
             for (int i = 0; i < 2; i++) {
@@ -459,19 +476,12 @@ class BackendLegTest {
     /** The same on HttpClient's leg (here: bodies that came after their heads). */
     @Test
     void withDisablereuseHttpClientsRequestsHaveAConnectionOfTheirOwnToo() throws Exception {
-        proxy.close();
-        proxy = Proxies.start("ProxyPass / http://" + memberHost + ":" + member.getLocalPort() + "/ disablereuse=On\n");
+        restartProxyWithMemberKeys("disablereuse=On");
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            OutputStream out = client.getOutputStream();
             InputStream in = new java.io.BufferedInputStream(client.getInputStream());
             for (int i = 0; i < 2; i++) {
-                out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                String head = heads.poll(10, java.util.concurrent.TimeUnit.SECONDS);
-                assertTrue(head != null && head.contains("\r\nConnection: close\r\n"), "the member got: " + head);
-                out.write("world".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                assertEquals("helloworld", RawHttp.read(in).body());
+                String head = postInTwoParts(client.getOutputStream(), in);
+                assertTrue(head.contains("\r\nConnection: close\r\n"), "the member got: " + head);
             }
         }
         assertEquals(2, connections.get(), "connections the member accepted");
