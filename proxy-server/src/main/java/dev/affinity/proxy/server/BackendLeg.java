@@ -248,6 +248,9 @@ final class BackendLeg {
                 // parsed on the selector before this write's completion counted, and the connection
                 // would miss the pool when the client's next request (pipelined, say) looks for one.
                 selector.submit(ignored -> {
+                    if (selector instanceof BatchingSelector batching) {
+                        batching.sendHeld(); // and this request at once: the keys are done
+                    }
                     try {
                         ((BackendConnection) connection).send(attempt, requestHead);
                     } catch (Throwable x) {

@@ -1,10 +1,12 @@
 package dev.affinity.proxy.server;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -19,6 +21,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the socket turns readable while nobody waits to read (a pipelined request, the client's close), the
  * interest is dropped as Jetty wants it, until the connection asks to read again: the bytes wait in
  * the socket, and the selector never spins.
+ *
+ * <p>A write to a member made while the selector's thread goes through the keys of a select waits
+ * until it is done with them ({@link BatchingSelector}).
  */
 final class SelectorEndPoint extends SocketChannelEndPoint {
 
@@ -37,6 +42,18 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
         this.toMember = toMember;
         this.key = key;
         this.lingering = !toMember;
+    }
+
+    @Override
+    public void write(Callback callback, ByteBuffer... buffers) {
+        if (toMember && selector instanceof BatchingSelector batching && batching.hold(this, callback, buffers)) {
+            return;
+        }
+        super.write(callback, buffers);
+    }
+
+    void writeNow(Callback callback, ByteBuffer[] buffers) {
+        super.write(callback, buffers);
     }
 
     @Override

@@ -99,6 +99,11 @@ final class SharedSelectorConnector extends ServerConnector {
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
         return new ServerConnectorManager(executor, scheduler, selectors) {
             @Override
+            protected ManagedSelector newSelector(int id) {
+                return new BatchingSelector(this, id);
+            }
+
+            @Override
             protected ManagedSelector chooseSelector() {
                 PendingConnect connect = pending.get();
                 return connect != null ? connect.selector() : super.chooseSelector();

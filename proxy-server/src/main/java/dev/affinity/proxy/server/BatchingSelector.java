@@ -1,0 +1,124 @@
+package dev.affinity.proxy.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.AutoLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thread-safe. A selector that writes to members once its thread has gone through every key one
+ * select reported, instead of as each request is read: the requests of one batch reach a member
+ * together, as HAProxy's do (it polls, then runs its tasks). A member woken by the first of them finds
+ * the others waiting instead of going back to sleep between them. Measured on 2 cores (the bench's
+ * small GET, both jars up at once, alternating rounds): at 64 clients, p99 latency lower in 9 of 10
+ * rounds (medians 3.6 against 4.0 ms) and 3.5% more requests per second for the same CPU per request;
+ * at 256 clients, p99 lower in 5 of 6 rounds.
+ *
+ * <p>Only writes made by the thread going through the keys are held, and only until it is done with
+ * them: they go out in the first update after the keys, before it selects again. Any other thread's
+ * write, and a write made in an update, goes out at once. Writes to clients are never held.
+ */
+final class BatchingSelector extends ManagedSelector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingSelector.class);
+
+    private record Send(SelectorEndPoint endPoint, Callback callback, ByteBuffer[] buffers) {
+    }
+
+    private final AutoLock lock = new AutoLock();
+    /** The thread going through the keys of the latest select; null once those keys are done. */
+    private volatile Thread handling;
+    /** Guarded by lock. */
+    private List<Send> held = new ArrayList<>();
+    private final SelectorUpdate afterKeys = selector -> sendHeld();
+
+    BatchingSelector(SelectorManager manager, int id) {
+        super(manager, id);
+    }
+
+    @Override
+    protected int nioSelect(Selector selector, boolean now) throws IOException {
+        // A thread that selects has left the keys it went through; one that handed the selecting on to
+        // another thread (Jetty does, to run a blocking task) is no longer the one going through them.
+        handling = null;
+        int selected = super.nioSelect(selector, now);
+        handling = Thread.currentThread();
+        return selected;
+    }
+
+    /**
+     * Holds a write to a member until this selector's thread is done with the keys it is going
+     * through, if the caller is that thread; false if it is not, for the caller to write at once.
+     */
+    boolean hold(SelectorEndPoint endPoint, Callback callback, ByteBuffer[] buffers) {
+        Thread current = Thread.currentThread();
+        if (handling != current) {
+            return false;
+        }
+        boolean first;
+        try (AutoLock ignored = lock.lock()) {
+            if (handling != current) {
+                return false;
+            }
+            first = held.isEmpty();
+            held.add(new Send(endPoint, callback, buffers));
+        }
+        if (first) {
+            // Jetty runs updates once the keys are all handled, before it selects again; submitted by
+            // the thread handling them, an update does not wake the selector.
+            submit(afterKeys);
+        }
+        return true;
+    }
+
+    /**
+     * Ends the holding for the keys of the latest select, and writes what was held. An update that
+     * writes to a member calls this first: it runs after the keys, and its write would otherwise wait
+     * for the keys of the next select.
+     */
+    void sendHeld() {
+        List<Send> sending;
+        try (AutoLock ignored = lock.lock()) {
+            handling = null;
+            if (held.isEmpty()) {
+                return;
+            }
+            sending = held;
+            held = new ArrayList<>();
+        }
+        // Each write on its own: one that throws must not keep the others from their members.
+        for (Send send : sending) {
+            try {
+                send.endPoint().writeNow(send.callback(), send.buffers());
+            } catch (Throwable x) {
+                failed(send, x);
+            }
+        }
+    }
+
+    private static void failed(Send send, Throwable failure) {
+        try {
+            send.callback().failed(failure);
+        } catch (Throwable x) {
+            x.addSuppressed(failure);
+            LOG.warn("A request held for {} could not be failed", send.endPoint().getRemoteSocketAddress(), x);
+        }
+    }
+
+    /** What was still held when the selector stopped fails, as a write to its closed connection does. */
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            sendHeld();
+        }
+    }
+}
