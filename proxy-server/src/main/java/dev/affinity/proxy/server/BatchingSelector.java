@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe. A selector that writes to members once its thread has gone through every key one
- * select reported, instead of as each request is read: the requests of one batch reach a member
- * together, as HAProxy's do (it polls, then runs its tasks). A member woken by the first of them finds
+ * select reported, or has read {@link #MAX_HELD} requests, instead of as each request is read: the
+ * requests of one batch reach a member together, as HAProxy's do (it polls, then runs its tasks). A member woken by the first of them finds
  * the others waiting instead of going back to sleep between them. Measured on 2 cores (the bench's
  * small GET at 64 clients, both jars up at once, 8 alternating rounds): the members slept 0.41-0.50
  * times per request instead of 0.63-0.66, and in every round the proxy did more requests per second
@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * (2.8 against 3.2 ms).
  *
  * <p>Only writes made by the thread going through the keys are held, and only until it is done with
- * them: they go out in the first update after the keys, before it selects again. Any other thread's
- * write, and a write made in an update, goes out at once. Writes to clients are never held.
+ * them (they go out in the first update after the keys, before it selects again), or until it holds
+ * {@link #MAX_HELD} of them. Any other thread's write, and a write made in an update, goes out at
+ * once. Writes to clients are never held. A thread that hands the selecting on to another one (Jetty
+ * does, to run a blocking task) keeps holding until that one selects; what it holds goes out then,
+ * waking the selector if need be.
  */
 final class BatchingSelector extends ManagedSelector {
 
@@ -34,7 +37,7 @@ final class BatchingSelector extends ManagedSelector {
     }
 
     /**
-     * At most this many writes wait at once: each holds a buffer, and the first one waits while the
+     * The most writes held before they go out: each holds a buffer, and the first one waits while the
      * others are read. With 1000 clients, a select can report hundreds of requests; held without a
      * bound, they raised the proxy's peak RSS from 170 to 265 MiB and its p99 from 63-71 to 86-89 ms.
      */
@@ -55,8 +58,8 @@ final class BatchingSelector extends ManagedSelector {
 
     @Override
     protected int nioSelect(Selector selector, boolean now) throws IOException {
-        // A thread that selects has left the keys it went through; one that handed the selecting on to
-        // another thread (Jetty does, to run a blocking task) is no longer the one going through them.
+        // A thread that selects has left the keys it went through, and so has the thread that handed
+        // the selecting on to it.
         handling = null;
         int selected = super.nioSelect(selector, now);
         handling = Thread.currentThread();

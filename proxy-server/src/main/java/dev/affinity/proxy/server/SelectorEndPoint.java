@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the socket, and the selector never spins.
  *
  * <p>A write to a member made while the selector's thread goes through the keys of a select waits
- * until it is done with them ({@link BatchingSelector}).
+ * until it is done with them, or has held 32 ({@link BatchingSelector}).
  */
 final class SelectorEndPoint extends SocketChannelEndPoint {
 
