@@ -39,7 +39,7 @@ final class BatchingSelector extends ManagedSelector {
     /**
      * The most writes held before they go out: each holds a buffer, and the first one waits while the
      * others are read. With 1000 clients, a select can report hundreds of requests; held without a
-     * bound, they raised the proxy's peak RSS from 170 to 265 MiB and its p99 from 63-71 to 86-89 ms.
+     * bound, they raised the proxy's peak RSS from 167-172 to 259-262 MiB and its p99 from 63-71 to 86-89 ms.
      */
     static final int MAX_HELD = 32;
 
