@@ -142,6 +142,7 @@ public record BalancerConfig(String name, List<MemberConfig> members, Optional<S
         return value.charAt(0);
     }
 
+    /** httpd's flag values, for balancer and member keys alike: On or Off, in any case. */
     static boolean parseOnOff(String key, String value) {
         if (value.equalsIgnoreCase("on")) {
             return true;

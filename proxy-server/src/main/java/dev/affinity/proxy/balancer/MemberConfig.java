@@ -119,9 +119,9 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
             case "ttl":
                 return withTtl(TimeValues.parsePositiveSeconds("ttl", value));
             case "disablereuse":
-                return withReuse(!onOff("disablereuse", value));
+                return withReuse(!BalancerConfig.parseOnOff("disablereuse", value));
             case "enablereuse":
-                return withReuse(onOff("enablereuse", value));
+                return withReuse(BalancerConfig.parseOnOff("enablereuse", value));
             case "lbset":
                 if (!value.matches("[0-9]{1,2}")) {
                     throw new IllegalArgumentException("lbset='" + value + "' (expected: a whole number from 0 to 99)");
@@ -140,17 +140,6 @@ public record MemberConfig(URI url, String route, double loadFactor, Set<MemberS
             default:
                 throw new IllegalArgumentException(WorkerKeys.unknown(key));
         }
-    }
-
-    /** httpd's flag values: On or Off, in any case. */
-    private static boolean onOff(String key, String value) {
-        if (value.equalsIgnoreCase("on")) {
-            return true;
-        }
-        if (value.equalsIgnoreCase("off")) {
-            return false;
-        }
-        throw new IllegalArgumentException(key + "='" + value + "' (expected: On or Off)");
     }
 
     /** httpd's reading: up to two decimals count ({@code 1.559} is {@code 1.55}), stored as hundredths. */

@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.ContinueProtocolHandler;
@@ -110,8 +113,8 @@ final class BackendClients {
     }
 
     /** The clients the members need, one per distinct connect timeout and ttl: the primary one's first. */
-    private static java.util.Set<ClientKey> keys(Collection<MemberConfig> members, Duration proxyTimeout) {
-        java.util.Set<ClientKey> keys = new java.util.LinkedHashSet<>();
+    private static Set<ClientKey> keys(Collection<MemberConfig> members, Duration proxyTimeout) {
+        Set<ClientKey> keys = new LinkedHashSet<>();
         keys.add(new ClientKey(proxyTimeout, DEFAULT_TTL));
         for (MemberConfig m : members) {
             keys.add(ClientKey.of(m, proxyTimeout));
@@ -199,7 +202,7 @@ final class BackendClients {
     List<HttpClient> startPerMemberClients(HttpClient started) throws Exception {
         this.primary = started;
         List<HttpClient> extra = new ArrayList<>();
-        java.util.Iterator<ClientKey> keys = keys(members, proxyTimeout).iterator();
+        Iterator<ClientKey> keys = keys(members, proxyTimeout).iterator();
         byKey.put(keys.next(), started);
         while (keys.hasNext()) {
             ClientKey key = keys.next();

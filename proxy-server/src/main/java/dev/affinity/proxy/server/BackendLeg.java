@@ -23,7 +23,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -164,7 +163,7 @@ final class BackendLeg {
      */
     private final class MemberConnect {
         private final SharedSelectorConnector connector;
-        private final ManagedSelector selector;
+        private final BatchingSelector selector;
         private final Target target;
         private final BackendPool.Slot slot;
         private final Attempt attempt;
@@ -174,7 +173,7 @@ final class BackendLeg {
         /** Written before the first connect, read by the threads that report each outcome. */
         private volatile List<InetSocketAddress> addresses;
 
-        MemberConnect(SharedSelectorConnector connector, ManagedSelector selector, Target target, BackendPool.Slot slot,
+        MemberConnect(SharedSelectorConnector connector, BatchingSelector selector, Target target, BackendPool.Slot slot,
                       Attempt attempt, RetainableByteBuffer requestHead) {
             this.connector = connector;
             this.selector = selector;
@@ -248,9 +247,7 @@ final class BackendLeg {
                 // parsed on the selector before this write's completion counted, and the connection
                 // would miss the pool when the client's next request (pipelined, say) looks for one.
                 selector.submit(ignored -> {
-                    if (selector instanceof BatchingSelector batching) {
-                        batching.sendHeld(); // and this request at once: the keys are done
-                    }
+                    selector.sendHeld(); // and this request at once: the keys are done
                     try {
                         ((BackendConnection) connection).send(attempt, requestHead);
                     } catch (Throwable x) {

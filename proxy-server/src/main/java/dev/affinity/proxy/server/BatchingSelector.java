@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Thread-safe. A selector that writes to members once its thread has gone through every key one
  * select reported, or has read {@link #MAX_HELD} requests, instead of as each request is read: the
- * requests of one batch reach a member together, as HAProxy's do (it polls, then runs its tasks). A member woken by the first of them finds
- * the others waiting instead of going back to sleep between them. Measured on 2 cores (the bench's
+ * requests of one batch reach a member together, as HAProxy's do (it polls, then runs its tasks). A
+ * member woken by the first of them finds the others waiting instead of going back to sleep between
+ * them. Measured on 2 cores (the bench's
  * small GET at 64 clients, both jars up at once, 8 alternating rounds): the members slept 0.41-0.50
  * times per request instead of 0.63-0.66, and in every round the proxy did more requests per second
  * (medians 56.0k against 50.8k) for less CPU per request (17.6 against 18.7 us), with a lower p99
@@ -39,7 +40,8 @@ final class BatchingSelector extends ManagedSelector {
     /**
      * The most writes held before they go out: each holds a buffer, and the first one waits while the
      * others are read. With 1000 clients, a select can report hundreds of requests; held without a
-     * bound, they raised the proxy's peak RSS from 167-172 to 259-262 MiB and its p99 from 63-71 to 86-89 ms.
+     * bound, they raised the proxy's peak RSS from 167-172 to 259-262 MiB and its p99 from 63-71 to
+     * 86-89 ms.
      */
     static final int MAX_HELD = 32;
 

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -27,7 +26,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class SelectorEndPoint extends SocketChannelEndPoint {
 
-    private final ManagedSelector selector;
+    private final BatchingSelector selector;
     private final boolean toMember;
     private SelectionKey key;
     /** Whether the read interest stays registered when Jetty drops it; written from any thread. */
@@ -35,7 +34,7 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
     /** Readable while nobody waits to read: the kept read interest must go. Selector thread only. */
     private boolean unread;
 
-    SelectorEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
+    SelectorEndPoint(SocketChannel channel, BatchingSelector selector, SelectionKey key, Scheduler scheduler,
                      boolean toMember) {
         super(channel, selector, key, scheduler);
         this.selector = selector;
@@ -46,7 +45,7 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
 
     @Override
     public void write(Callback callback, ByteBuffer... buffers) {
-        if (toMember && selector instanceof BatchingSelector batching && batching.hold(this, callback, buffers)) {
+        if (toMember && selector.hold(this, callback, buffers)) {
             return;
         }
         super.write(callback, buffers);
@@ -120,7 +119,7 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
         return toMember;
     }
 
-    ManagedSelector selector() {
+    BatchingSelector selector() {
         return selector;
     }
 }

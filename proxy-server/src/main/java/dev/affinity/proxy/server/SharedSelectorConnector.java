@@ -88,7 +88,8 @@ final class SharedSelectorConnector extends ServerConnector {
 
     @Override
     protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
-        SelectorEndPoint endPoint = new SelectorEndPoint(channel, selector, key, getScheduler(),
+        // Every selector of this connector is one (newSelector below).
+        SelectorEndPoint endPoint = new SelectorEndPoint(channel, (BatchingSelector) selector, key, getScheduler(),
                 key.attachment() instanceof BackendConnect);
         // As ServerConnector does for its clients; a member's connection gets its timeout per exchange.
         endPoint.setIdleTimeout(getIdleTimeout());

@@ -462,13 +462,9 @@ class BackendLegTest {
     @Test
     void withDisablereuseEachRequestHasAConnectionOfItsOwn() throws Exception {
         restartProxyWithMemberKeys("disablereuse=On");
-        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
-            for (int i = 0; i < 2; i++) {
-                client.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertEquals("plain", RawHttp.read(in).body());
-            }
-        }
+        String get = "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n";
+        List<RawHttp.Response> answers = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(get, get), false);
+        assertEquals(List.of("plain", "plain"), answers.stream().map(RawHttp.Response::body).toList());
         assertEquals(2, connections.get(), "connections the member accepted");
         assertEquals(2, heads.stream().filter(h -> h.contains("\r\nConnection: close\r\n")).count(), heads.toString());
     }
