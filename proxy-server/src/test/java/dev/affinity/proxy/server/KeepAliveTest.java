@@ -17,14 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A client's keep-alive connection serves request after request, in order, also when the requests
- * arrive pipelined: after each proxied response the connection reads its next request on the thread
- * that completed the response ({@link ConnectionResumeExecutor}). While a request is with its member,
+ * arrive pipelined: after each proxied response the connection reads on, on the thread that completed
+ * the response, if bytes or a buffer are left from its last request, and otherwise waits for the selector
+ * to report the next one ({@link ConnectionResumeExecutor}). While a request is with its member,
  * the selector keeps watching the client's socket for reading, until bytes come that nobody reads
  * yet ({@link SelectorEndPoint}).
  */
@@ -128,6 +130,36 @@ class KeepAliveTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> client.watchedFor() == 0);
         answer.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.isOpen());
+    }
+
+    @Test
+    void connectionsIdleAfterRequestsWithAndWithoutABodyHoldNoBuffer() throws Exception {
+        ArrayByteBufferPool pool = (ArrayByteBufferPool) proxy.connector(0).getByteBufferPool();
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 8; i++) {
+                Socket socket = RawHttp.connect("127.0.0.1", proxy.port());
+                idle.add(socket);
+                // Half with a body, which Jetty reads from the buffer it read the head into.
+                String request = i % 2 == 0
+                        ? "POST /app/" + i + " HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                        : "GET /app/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n";
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals(200, RawHttp.read(new BufferedInputStream(socket.getInputStream())).status());
+            }
+            // Each connection waits for its next request; none keeps a buffer from its last one meanwhile.
+            await().atMost(Duration.ofSeconds(10)).until(() -> buffersInUse(pool) == 0);
+            assertEquals(8, backend.requestCount());
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
+
+    private static long buffersInUse(ArrayByteBufferPool pool) {
+        return pool.getDirectByteBufferCount() - pool.getAvailableDirectByteBufferCount()
+                + pool.getHeapByteBufferCount() - pool.getAvailableHeapByteBufferCount();
     }
 
     /** Watched for reading, and still so a while later: Jetty alone drops the interest within microseconds. */
