@@ -92,9 +92,6 @@ final class BalancingProxyHandler extends ProxyHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        if (request.getLength() > 0 || Fields.has(request.getHeaders(), HttpHeader.TRANSFER_ENCODING)) {
-            ConnectionResumeExecutor.bodyArrived(request);
-        }
         if ("CONNECT".equals(request.getMethod())) {
             Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
                     "CONNECT is refused: Affinity is a reverse proxy, never a forward proxy");

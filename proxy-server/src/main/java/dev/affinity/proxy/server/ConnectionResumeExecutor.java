@@ -3,29 +3,44 @@ package dev.affinity.proxy.server;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * Thread-safe. The client connector's executor. When a response to a client has been written, Jetty
- * hands that client's HTTP/1.1 connection to the executor so that it reads the next request. This
- * proxy's handler never blocks ({@link BalancingProxyHandler} is non-blocking, and so is the backend
- * client), so that task runs on the thread that finished the response, typically a selector, instead
- * of waking a pool thread for every request; every other task goes to the pool.
+ * hands that client's HTTP/1.1 connection to the executor so that it goes on to its next request; every
+ * other task goes to the pool.
  *
- * <p>Jetty's task reads the socket at once, and the client has rarely sent its next request yet: on
- * 2 cores under wrk, three reads in ten found nothing, each a system call plus a buffer taken from the
- * pool and given back. When nothing is left of the last request, the connection instead waits for the
- * selector to report the next one, as it would after such an empty read. Jetty's read stays for a
- * connection that may still have bytes or a buffer from its last request: a request with a body
- * ({@link #bodyArrived}), pipelined bytes, a closing connection.
+ * <p>Jetty's way to go on is to read the socket at once. Under wrk on 2 cores, three of those reads in
+ * ten found nothing (the client had not sent its next request yet), each a system call plus a buffer
+ * taken from the pool and given back. So when nothing is left of the last request, the connection
+ * instead asks the selector to report its next one: a request already there is read in the selector's
+ * next round rather than at once, and each empty read is saved. Jetty's read stays for a connection that
+ * may still hold bytes or a buffer from its last request (pipelined bytes, a request with a body, see
+ * {@link #MARK_BODIES}) or is closing. That read, and the requests it finds, run on the thread that
+ * finished the response, typically a selector, instead of waking a pool thread: this proxy's handler
+ * never blocks ({@link BalancingProxyHandler}, and the backend client, are non-blocking).
  */
 final class ConnectionResumeExecutor implements Executor {
 
-    /** Marks a client connection whose last request had a body: Jetty may still hold its request buffer. */
     private static final String BODY_ARRIVED = ConnectionResumeExecutor.class.getName() + ".bodyArrived";
+
+    /**
+     * Marks the connection of every request with a body: Jetty releases the buffer it read such a
+     * request's body into only when it reads the connection again. A customizer, because Jetty runs
+     * customizers before it answers a request 400 without calling the handler, and still reads its body.
+     * A mark outlives its request when the connection goes on without this executor (a response written
+     * before the handler returned); the next request then goes on with Jetty's read, which is only slower.
+     */
+    static final HttpConfiguration.Customizer MARK_BODIES = (request, responseHeaders) -> {
+        if (request.getLength() > 0 || Fields.has(request.getHeaders(), HttpHeader.TRANSFER_ENCODING)) {
+            request.getConnectionMetaData().setAttribute(BODY_ARRIVED, Boolean.TRUE);
+        }
+        return request;
+    };
 
     private final Executor pool;
 
@@ -33,20 +48,11 @@ final class ConnectionResumeExecutor implements Executor {
         this.pool = requireNonNull(pool, "pool");
     }
 
-    /**
-     * Call for every request that has a body, before its response is complete: Jetty releases such a
-     * request's buffer only when it reads the connection again, so its connection resumes with that read.
-     */
-    static void bodyArrived(Request request) {
-        request.getConnectionMetaData().setAttribute(BODY_ARRIVED, Boolean.TRUE);
-    }
-
     @Override
     public void execute(Runnable task) {
         if (task instanceof HttpConnection connection) {
             if (waitsForNextRequest(connection)) {
-                // As Jetty's own read interest, which runs the connection on the selector when the handler
-                // does not block.
+                // As Jetty's own read interest does: run the connection on the selector unless the handler blocks.
                 connection.fillInterested(Callback.from(connection.getServer().getInvocationType(),
                         connection::onFillable, connection::onFillInterestedFailed));
             } else {
@@ -62,6 +68,7 @@ final class ConnectionResumeExecutor implements Executor {
             return false;
         }
         EndPoint endPoint = connection.getEndPoint();
+        // A parser not at its start is closing the connection (Connection: close, HTTP/1.0, a failure).
         return connection.isRequestBufferEmpty() && connection.getParser().isStart()
                 && endPoint.isOpen() && !endPoint.isInputShutdown();
     }
