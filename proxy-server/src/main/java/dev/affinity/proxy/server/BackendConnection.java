@@ -54,6 +54,10 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final ResponseRewriter rewriter;
     private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
+    /** Requests sent on this connection so far, the current one included. */
+    private volatile int sent;
+    /** Whether any answer to the current request began (an interim one included). */
+    private volatile boolean answered;
     private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     private final AtomicInteger writeState = new AtomicInteger(WRITE_DONE);
     /** What the exchange still waits for before the connection goes back to the pool (see {@link #reusable}). */
@@ -99,6 +103,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         complete = false;
         eof = false;
         parseFailure = null;
+        answered = false;
+        sent++; // one thread at a time sends on a connection: the pool hands it to one taker
         writeState.set(WRITE_DONE);
         // The member's timeout is the connection's own (BackendLeg sets it once), counted from when the
         // pool handed the connection out (taken()) or it opened.
@@ -228,6 +234,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     @Override
     public void startResponse(HttpVersion version, int code, String reason) {
+        answered = true;
         status = code;
         persistent = version == HttpVersion.HTTP_1_1;
         if (code >= HttpStatus.OK_200 && current.get() == parsing) {
@@ -360,8 +367,18 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         boolean mine = current.compareAndSet(attempt, null);
         getEndPoint().close(failure);
         if (mine) {
-            attempt.onFailure().accept(failure);
+            attempt.onFailure().accept(stale(failure));
         }
+    }
+
+    /**
+     * The failure as the handler should see it: a reused connection that ended before any answer, or
+     * a failure that must not count as that (the member timed out, answered badly, or the request was
+     * the connection's first).
+     */
+    private Throwable stale(Throwable failure) {
+        return sent > 1 && !answered && failure instanceof java.io.IOException
+                ? new StaleConnectionException(failure) : failure;
     }
 
     /** Reading failed while waiting for input (an idle timeout, a closed end point). */
@@ -438,7 +455,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         slot.closed(this);
         BackendLeg.Attempt failed = current.getAndSet(null);
         if (failed != null) {
-            failed.onFailure().accept(cause != null ? cause : new EOFException("the connection to the member closed"));
+            failed.onFailure().accept(stale(cause != null ? cause : new EOFException("the connection to the member closed")));
         }
     }
 

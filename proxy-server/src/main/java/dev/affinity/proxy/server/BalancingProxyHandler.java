@@ -135,6 +135,11 @@ final class BalancingProxyHandler extends ProxyHandler {
             return;
         }
         exchange.startAttempt(selection.member().get(), selection.sticky());
+        send(request, response, callback, exchange);
+    }
+
+    /** Sends the exchange's current attempt: on the backend leg, or else through HttpClient. */
+    private void send(Request request, Response response, Callback callback, Exchange exchange) {
         // A failure may be reported on the scheduler's one thread (a timeout): decide and fail over on the pool.
         if (!leg.send(request, response, callback, failure -> request.getContext().execute(
                 () -> attemptFailed(request, response, callback, exchange, failure)), exchange)) {
@@ -236,6 +241,15 @@ final class BalancingProxyHandler extends ProxyHandler {
         AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
                 clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;
+        if (failure instanceof StaleConnectionException && outcome.replayable()) {
+            // Not the member's failure: it may have closed the connection as idle just as it was reused.
+            // Again to the same member, on another pooled connection or a new one; a new connection's
+            // failure is never stale, so this ends.
+            LOG.debug("{}: {}; sending it again", clientToProxyRequest.getHttpURI(), AttemptFailure.describe(failure));
+            exchange.startAttempt(member, exchange.sticky);
+            send(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
+            return;
+        }
         if (outcome.connectFailed()) {
             member.markInError("cannot connect: " + AttemptFailure.describe(failure));
         } else if (outcome.status() == HttpStatus.GATEWAY_TIMEOUT_504 && exchange.balancer.config().failOnTimeout()) {

@@ -143,7 +143,7 @@ class BackendLegTest {
 
     private void serve(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-            while (true) {
+            for (int served = 0; ; served++) {
                 String head = readHead(in);
                 if (head == null) {
                     lastClosedBetweenRequests = System.nanoTime();
@@ -153,6 +153,16 @@ class BackendLegTest {
                 heads.add(head);
                 String path = head.split(" ")[1].split("\\?")[0];
                 byte[] body = in.readNBytes(contentLength(head));
+                if (path.equals("/gone") || path.equals("/vanish") && served > 0) {
+                    // Closed without an answer, as a member that ends an idle connection just as it is reused.
+                    return;
+                }
+                if (path.equals("/hints-vanish") && served > 0) {
+                    // It had begun to answer: alive, and at work on the request.
+                    out.write(ANSWERS.get("/hints").split("\r\n\r\n")[0].concat("\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return;
+                }
                 lastAnswerBegun = System.nanoTime();
                 if (path.equals("/echo")) {
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
@@ -395,6 +405,44 @@ class BackendLegTest {
      * A GET whose answer is malformed may be replayed (AttemptFailure); with no other member to try,
      * the client gets 502, the member's failure. The next request is served.
      */
+    @Test
+    void aGetWhosePooledConnectionEndsUnansweredGoesOnceMoreOnANewConnection() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(List.of(200, 200), responses.stream().map(RawHttp.Response::status).toList());
+        assertEquals("plain", responses.get(1).body());
+        assertEquals(2, connections.get(), "the pooled connection, then a new one");
+    }
+
+    @Test
+    void aPostWhosePooledConnectionEndsUnansweredIsNotSentAgain() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
+                "POST /vanish HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"), false);
+        // The member may have acted on it: as for a member that fails after it got the request.
+        assertEquals(List.of(200, 502), responses.stream().map(RawHttp.Response::status).toList());
+        assertEquals(1, connections.get());
+    }
+
+    @Test
+    void aNewConnectionThatEndsUnansweredTooIsTheMembersFailure() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /gone HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(List.of(200, 502), responses.stream().map(RawHttp.Response::status).toList());
+        assertEquals(2, connections.get(), "one more try, on one new connection");
+    }
+
+    @Test
+    void aPooledConnectionThatEndsAfterAnInterimAnswerIsTheMembersFailure() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.getOutputStream().write(("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /hints-vanish HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(all.contains("HTTP/1.1 103") && all.contains("HTTP/1.1 502"), all);
+        }
+        assertEquals(1, connections.get(), "not sent again");
+    }
+
     @Test
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
         assertEquals(502, get("/broken").status());
