@@ -114,7 +114,7 @@ final class BackendLeg {
         Attempt attempt = new Attempt(response, callback, exchange, head, target.idleTimeoutMillis(), onFailure);
         BackendPool pool = target.pool();
         BackendPool.Slot slot = pool.slot(client.selector());
-        BackendConnection idle = slot.acquire();
+        BackendConnection idle = exchange.freshConnection ? null : slot.acquire();
         if (idle != null) {
             idle.send(attempt, requestHead);
             return true;

@@ -125,7 +125,8 @@ final class BalancingProxyHandler extends ProxyHandler {
     private void forward(Request request, Response response, Callback callback, Exchange exchange) {
         Selection selection = exchange.balancer.select(exchange.route, exchange.tried());
         if (selection.member().isEmpty()) {
-            if (!waitForMember(request, response, callback, exchange)) {
+            if (!retryStale(request, response, callback, exchange, true)
+                    && !waitForMember(request, response, callback, exchange)) {
                 // A GET the only member broke is the member's failure (502, as httpd answers), not a
                 // lack of members.
                 AttemptFailure answer = exchange.answerFor(AttemptFailure.noMember(selection.why()));
@@ -241,14 +242,10 @@ final class BalancingProxyHandler extends ProxyHandler {
         AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
                 clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;
-        if (failure instanceof StaleConnectionException && outcome.replayable()) {
-            // Not the member's failure: it may have closed the connection as idle just as it was reused.
-            // Again to the same member, on another pooled connection or a new one; a new connection's
-            // failure is never stale, so this ends.
-            LOG.debug("{}: {}; sending it again", clientToProxyRequest.getHttpURI(), AttemptFailure.describe(failure));
-            exchange.startAttempt(member, exchange.sticky);
-            send(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
-            return;
+        if (failure instanceof StaleConnectionException && outcome.replayable() && !exchange.staleRetried) {
+            // The member may have closed the connection as idle just as it was reused. Another member
+            // takes the request as after any failure; failing that, this one again (retryStale).
+            exchange.staleMember = member;
         }
         if (outcome.connectFailed()) {
             member.markInError("cannot connect: " + AttemptFailure.describe(failure));
@@ -264,6 +261,10 @@ final class BalancingProxyHandler extends ProxyHandler {
             forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
             return;
         }
+        if (retryStale(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange,
+                outcome.replayable())) {
+            return;
+        }
         AttemptFailure answer = exchange.answerFor(outcome);
         LOG.debug("{} for {} from {}: {}", answer.status(), clientToProxyRequest.getHttpURI(), member,
                 AttemptFailure.describe(failure));
@@ -276,6 +277,30 @@ final class BalancingProxyHandler extends ProxyHandler {
         proxyToClientResponse.reset();
         Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, answer.status(),
                 answer.why());
+    }
+
+    /**
+     * With no other member to take it, a request whose pooled connection ended before any answer goes
+     * once more to that connection's member, on a new connection, as nginx retries a cached upstream
+     * connection's error with a single server: a member may close an idle connection just as the proxy
+     * reuses it, a race that no check before the reuse closes. The new connection's failure is the member's.
+     *
+     * @param replayable whether the request may still be sent again whole (the last attempt's outcome)
+     */
+    private boolean retryStale(Request request, Response response, Callback callback, Exchange exchange,
+                               boolean replayable) {
+        Member stale = exchange.staleMember;
+        if (stale == null || !replayable || exchange.responseBegun || response.isCommitted()) {
+            return false;
+        }
+        exchange.staleMember = null;
+        exchange.staleRetried = true;
+        LOG.debug("{}: a pooled connection to {} ended before any answer; sending it again on a new connection",
+                request.getHttpURI(), stale);
+        exchange.startAttempt(stale, exchange.sticky);
+        exchange.freshConnection = true;
+        send(request, response, callback, exchange);
+        return true;
     }
 
     /** httpd's MergeSlashes, on by default: {@code /app//x} is {@code /app/x}. */

@@ -53,6 +53,16 @@ final class Exchange {
      * Never set for a body that {@link #arrived} whole: every attempt sends it from memory.
      */
     volatile boolean bodyTouched;
+    /**
+     * A member whose pooled connection ended under this request before any answer ({@link
+     * StaleConnectionException}), or null: should no other member take the request, it goes once more
+     * to this one, on a new connection.
+     */
+    Member staleMember;
+    /** The request went once more to its member after a pooled connection ended under it: only once. */
+    boolean staleRetried;
+    /** The current attempt opens a new connection rather than take a pooled one. */
+    boolean freshConnection;
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
     volatile Throwable clientBodyFailure;
 
@@ -105,6 +115,7 @@ final class Exchange {
         sticky = stickyChoice;
         begun = false;
         responseBegun = false;
+        freshConnection = false;
     }
 
     /** The backend URL of the current attempt: the member's URL followed by the mapped path. */

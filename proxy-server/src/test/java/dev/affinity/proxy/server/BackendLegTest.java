@@ -79,6 +79,8 @@ class BackendLegTest {
     /** Every request head the member read, as soon as it read it (before any body). */
     private final java.util.concurrent.BlockingQueue<String> heads = new java.util.concurrent.LinkedBlockingQueue<>();
     private AffinityProxy proxy;
+    /** Holds the answer to /hold until counted down. */
+    private final java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
@@ -157,6 +159,9 @@ class BackendLegTest {
                     // Closed without an answer, as a member that ends an idle connection just as it is reused.
                     return;
                 }
+                if (path.equals("/hold") && !released(hold)) {
+                    return;
+                }
                 if (path.equals("/hints-vanish") && served > 0) {
                     // It had begun to answer: alive, and at work on the request.
                     out.write(ANSWERS.get("/hints").split("\r\n\r\n")[0].concat("\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -183,6 +188,15 @@ class BackendLegTest {
         } catch (IOException e) {
             // The proxy closed the connection while the member was writing.
             memberClosed.incrementAndGet();
+        }
+    }
+
+    private static boolean released(java.util.concurrent.CountDownLatch latch) {
+        try {
+            return latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -401,10 +415,6 @@ class BackendLegTest {
         }
     }
 
-    /**
-     * A GET whose answer is malformed may be replayed (AttemptFailure); with no other member to try,
-     * the client gets 502, the member's failure. The next request is served.
-     */
     @Test
     void aGetWhosePooledConnectionEndsUnansweredGoesOnceMoreOnANewConnection() throws Exception {
         List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
@@ -412,6 +422,23 @@ class BackendLegTest {
         assertEquals(List.of(200, 200), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals("plain", responses.get(1).body());
         assertEquals(2, connections.get(), "the pooled connection, then a new one");
+    }
+
+    @Test
+    void withNoFailoverAllowedTheRequestStillGoesOnceMoreToItsMember() throws Exception {
+        proxy.close();
+        proxy = Proxies.start("<Proxy balancer://c>\n    BalancerMember http://" + memberHost + ":" + member.getLocalPort()
+                + "\n    ProxySet maxattempts=0\n</Proxy>\nProxyPass / balancer://c/\n");
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(List.of(200, 200), responses.stream().map(RawHttp.Response::status).toList());
+        assertEquals(2, connections.get());
+    }
+
+    @Test
+    void aFirstRequestOnANewConnectionThatEndsUnansweredIsNotSentAgain() throws Exception {
+        assertEquals(502, get("/gone").status());
+        assertEquals(1, connections.get(), "a new connection's failure is the member's");
     }
 
     @Test
@@ -443,6 +470,75 @@ class BackendLegTest {
         assertEquals(1, connections.get(), "not sent again");
     }
 
+    /**
+     * Two pooled connections that both end unanswered: the request goes once more on a new connection,
+     * not on the other pooled one.
+     */
+    @Test
+    void theRequestGoesAgainOnANewConnectionNotOnAnotherPooledOne() throws Exception {
+        List<Socket> clients = new java.util.ArrayList<>();
+        try {
+            // One selector's slot holds a member's pooled connections: two clients on one selector.
+            int selectors = Runtime.getRuntime().availableProcessors();
+            for (int i = 0; i <= selectors; i++) {
+                clients.add(RawHttp.connect("127.0.0.1", proxy.port()));
+            }
+            Socket[] pair = sameSelector(clients);
+            InputStream first = new java.io.BufferedInputStream(pair[0].getInputStream());
+            InputStream second = new java.io.BufferedInputStream(pair[1].getInputStream());
+            send(pair[0], "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(heads.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null, "the member has /hold");
+            send(pair[1], "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, RawHttp.read(second).status());
+            hold.countDown();
+            assertEquals(200, RawHttp.read(first).status());
+            assertEquals(2, connections.get(), "two connections to the member, both pooled now");
+            send(pair[0], "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response again = RawHttp.read(first);
+            assertEquals(200, again.status());
+            assertEquals("plain", again.body());
+            assertEquals(3, connections.get(), "one more, new");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    private static void send(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Two of these clients whose connections the same selector serves (there are more clients than selectors). */
+    private Socket[] sameSelector(List<Socket> clients) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientEndPoints().size() == clients.size());
+        Map<Integer, Object> selectorOfPort = new java.util.HashMap<>();
+        for (SelectorEndPoint endPoint : clientEndPoints()) {
+            selectorOfPort.put(endPoint.getRemoteSocketAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : -1,
+                    endPoint.selector());
+        }
+        for (int i = 0; i < clients.size(); i++) {
+            for (int j = i + 1; j < clients.size(); j++) {
+                Object a = selectorOfPort.get(clients.get(i).getLocalPort());
+                if (a != null && a == selectorOfPort.get(clients.get(j).getLocalPort())) {
+                    return new Socket[] {clients.get(i), clients.get(j)};
+                }
+            }
+        }
+        throw new AssertionError("no two clients on one selector: " + selectorOfPort);
+    }
+
+    private List<SelectorEndPoint> clientEndPoints() {
+        return proxy.connector(0).getConnectedEndPoints().stream()
+                .filter(e -> e instanceof SelectorEndPoint s && !s.toMember())
+                .map(SelectorEndPoint.class::cast)
+                .toList();
+    }
+
+    /**
+     * A GET whose answer is malformed may be replayed (AttemptFailure); with no other member to try,
+     * the client gets 502, the member's failure. The next request is served.
+     */
     @Test
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
         assertEquals(502, get("/broken").status());
