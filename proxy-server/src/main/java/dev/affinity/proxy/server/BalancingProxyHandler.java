@@ -242,7 +242,7 @@ final class BalancingProxyHandler extends ProxyHandler {
         AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
                 clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;
-        if (failure instanceof StaleConnectionException && outcome.replayable() && !exchange.staleRetried) {
+        if (failure instanceof StaleConnectionException) {
             // The member may have closed the connection as idle just as it was reused. Another member
             // takes the request as after any failure; failing that, this one again (retryStale).
             exchange.staleMember = member;
@@ -285,16 +285,17 @@ final class BalancingProxyHandler extends ProxyHandler {
      * connection's error with a single server: a member may close an idle connection just as the proxy
      * reuses it, a race that no check before the reuse closes. The new connection's failure is the member's.
      *
-     * @param replayable whether the request may still be sent again whole (the last attempt's outcome)
+     * @param replayable whether the request may still be sent again whole (the last attempt's outcome:
+     *                   no response begun or committed, the body whole, the method idempotent)
      */
     private boolean retryStale(Request request, Response response, Callback callback, Exchange exchange,
                                boolean replayable) {
         Member stale = exchange.staleMember;
-        if (stale == null || !replayable || exchange.responseBegun || response.isCommitted()) {
+        if (stale == null || !replayable) {
             return false;
         }
+        // Once: the new connection's failure is never stale.
         exchange.staleMember = null;
-        exchange.staleRetried = true;
         LOG.debug("{}: a pooled connection to {} ended before any answer; sending it again on a new connection",
                 request.getHttpURI(), stale);
         exchange.startAttempt(stale, exchange.sticky);

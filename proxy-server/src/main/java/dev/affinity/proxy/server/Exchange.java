@@ -59,8 +59,6 @@ final class Exchange {
      * to this one, on a new connection.
      */
     Member staleMember;
-    /** The request went once more to its member after a pooled connection ended under it: only once. */
-    boolean staleRetried;
     /** The current attempt opens a new connection rather than take a pooled one. */
     boolean freshConnection;
     /** Why reading the client's body failed (bad chunking, early close); the client's fault, not the member's. */
