@@ -1,6 +1,7 @@
 package dev.affinity.proxy.server;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,11 +55,14 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final ResponseRewriter rewriter;
     private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
-    /** Requests sent on this connection so far, the current one included. */
-    private volatile int sent;
+    private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
+    /**
+     * Requests sent on this connection so far, the current one included. Read only by whoever took the
+     * current exchange off {@link #current}, which send() set after counting.
+     */
+    private int sent;
     /** Whether any answer to the current request began (an interim one included). */
     private volatile boolean answered;
-    private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     private final AtomicInteger writeState = new AtomicInteger(WRITE_DONE);
     /** What the exchange still waits for before the connection goes back to the pool (see {@link #reusable}). */
     private final AtomicInteger untilReusable = new AtomicInteger();
@@ -377,7 +381,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
      * the connection's first).
      */
     private Throwable stale(Throwable failure) {
-        return sent > 1 && !answered && failure instanceof java.io.IOException
+        return sent > 1 && !answered && failure instanceof IOException
                 ? new StaleConnectionException(failure) : failure;
     }
 

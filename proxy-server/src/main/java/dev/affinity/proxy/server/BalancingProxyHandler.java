@@ -125,7 +125,7 @@ final class BalancingProxyHandler extends ProxyHandler {
     private void forward(Request request, Response response, Callback callback, Exchange exchange) {
         Selection selection = exchange.balancer.select(exchange.route, exchange.tried());
         if (selection.member().isEmpty()) {
-            if (!retryStale(request, response, callback, exchange, true)
+            if (!retryStale(request, response, callback, exchange)
                     && !waitForMember(request, response, callback, exchange)) {
                 // A GET the only member broke is the member's failure (502, as httpd answers), not a
                 // lack of members.
@@ -242,7 +242,9 @@ final class BalancingProxyHandler extends ProxyHandler {
         AttemptFailure outcome = AttemptFailure.of(exchange, clientToProxyRequest.getMethod(),
                 clientToProxyRequest.getHeaders().contains("Idempotency-Key"), failure, proxyToClientResponse.isCommitted());
         Member member = exchange.member;
-        if (failure instanceof StaleConnectionException) {
+        if (!outcome.replayable()) {
+            exchange.staleMember = null; // nothing goes again now
+        } else if (failure instanceof StaleConnectionException) {
             // The member may have closed the connection as idle just as it was reused. Another member
             // takes the request as after any failure; failing that, this one again (retryStale).
             exchange.staleMember = member;
@@ -261,8 +263,7 @@ final class BalancingProxyHandler extends ProxyHandler {
             forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange);
             return;
         }
-        if (retryStale(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange,
-                outcome.replayable())) {
+        if (retryStale(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, exchange)) {
             return;
         }
         AttemptFailure answer = exchange.answerFor(outcome);
@@ -284,14 +285,10 @@ final class BalancingProxyHandler extends ProxyHandler {
      * once more to that connection's member, on a new connection, as nginx retries a cached upstream
      * connection's error with a single server: a member may close an idle connection just as the proxy
      * reuses it, a race that no check before the reuse closes. The new connection's failure is the member's.
-     *
-     * @param replayable whether the request may still be sent again whole (the last attempt's outcome:
-     *                   no response begun or committed, the body whole, the method idempotent)
      */
-    private boolean retryStale(Request request, Response response, Callback callback, Exchange exchange,
-                               boolean replayable) {
+    private boolean retryStale(Request request, Response response, Callback callback, Exchange exchange) {
         Member stale = exchange.staleMember;
-        if (stale == null || !replayable) {
+        if (stale == null) {
             return false;
         }
         // Once: the new connection's failure is never stale.

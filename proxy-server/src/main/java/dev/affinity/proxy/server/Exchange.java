@@ -55,8 +55,8 @@ final class Exchange {
     volatile boolean bodyTouched;
     /**
      * A member whose pooled connection ended under this request before any answer ({@link
-     * StaleConnectionException}), or null: should no other member take the request, it goes once more
-     * to this one, on a new connection.
+     * StaleConnectionException}), while the request may still go again; else null. Should no other
+     * member take the request, it goes once more to this one, on a new connection.
      */
     Member staleMember;
     /** The current attempt opens a new connection rather than take a pooled one. */

@@ -232,6 +232,19 @@ class BackendLegTest {
         return null;
     }
 
+    /** GET /plain, then {@code request}, one after the other on one client connection. */
+    private List<RawHttp.Response> afterAPlainOne(String request) throws IOException {
+        return RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", request), false);
+    }
+
+    /** Sends {@code requests} at once on a new client connection, whose last must close it; everything that came back. */
+    private String sendAndReadAll(String requests) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
     private RawHttp.Response get(String path) throws IOException {
         return RawHttp.exchange("127.0.0.1", proxy.port(), "GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     }
@@ -387,38 +400,30 @@ class BackendLegTest {
 
     @Test
     void aHeadAnswerHasNoBodyAndTheConnectionGoesOn() throws Exception {
-        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
-            // Pipelined: the GET is answered on the same client connection once the HEAD is.
-            client.getOutputStream().write(("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            int second = all.indexOf("HTTP/1.1 200", 1);
-            assertTrue(all.startsWith("HTTP/1.1 200") && second > 0, all);
-            String head = all.substring(0, second);
-            assertTrue(head.contains("Content-Length: 1234\r\n") && head.endsWith("\r\n\r\n"), "no body after the head: " + all);
-            assertTrue(all.endsWith("\r\n\r\nplain"), all);
-        }
+        // Pipelined: the GET is answered on the same client connection once the HEAD is.
+        String all = sendAndReadAll("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        int second = all.indexOf("HTTP/1.1 200", 1);
+        assertTrue(all.startsWith("HTTP/1.1 200") && second > 0, all);
+        String head = all.substring(0, second);
+        assertTrue(head.contains("Content-Length: 1234\r\n") && head.endsWith("\r\n\r\n"), "no body after the head: " + all);
+        assertTrue(all.endsWith("\r\n\r\nplain"), all);
         assertEquals(1, connections.get(), "connections the member accepted");
     }
 
     @Test
     void earlyHintsReachTheClientBeforeTheAnswer() throws Exception {
-        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
-            client.getOutputStream().write("GET /hints HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            int hints = all.indexOf("HTTP/1.1 103");
-            int answer = all.indexOf("HTTP/1.1 200");
-            assertTrue(hints >= 0 && answer > hints, all);
-            assertTrue(all.substring(hints, answer).contains("Link: </style.css>; rel=preload"), all);
-            assertTrue(all.endsWith("\r\n\r\nok"), all);
-        }
+        String all = sendAndReadAll("GET /hints HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        int hints = all.indexOf("HTTP/1.1 103");
+        int answer = all.indexOf("HTTP/1.1 200");
+        assertTrue(hints >= 0 && answer > hints, all);
+        assertTrue(all.substring(hints, answer).contains("Link: </style.css>; rel=preload"), all);
+        assertTrue(all.endsWith("\r\n\r\nok"), all);
     }
 
     @Test
     void aGetWhosePooledConnectionEndsUnansweredGoesOnceMoreOnANewConnection() throws Exception {
-        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
-                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        List<RawHttp.Response> responses = afterAPlainOne("GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals(List.of(200, 200), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals("plain", responses.get(1).body());
         assertEquals(2, connections.get(), "the pooled connection, then a new one");
@@ -429,8 +434,7 @@ class BackendLegTest {
         proxy.close();
         proxy = Proxies.start("<Proxy balancer://c>\n    BalancerMember http://" + memberHost + ":" + member.getLocalPort()
                 + "\n    ProxySet maxattempts=0\n</Proxy>\nProxyPass / balancer://c/\n");
-        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
-                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        List<RawHttp.Response> responses = afterAPlainOne("GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals(List.of(200, 200), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals(2, connections.get());
     }
@@ -443,9 +447,7 @@ class BackendLegTest {
 
     @Test
     void aPostWhosePooledConnectionEndsUnansweredIsNotSentAgain() throws Exception {
-        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
-                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n",
-                "POST /vanish HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"), false);
+        List<RawHttp.Response> responses = afterAPlainOne("POST /vanish HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
         // The member may have acted on it: as for a member that fails after it got the request.
         assertEquals(List.of(200, 502), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals(1, connections.get());
@@ -453,20 +455,16 @@ class BackendLegTest {
 
     @Test
     void aNewConnectionThatEndsUnansweredTooIsTheMembersFailure() throws Exception {
-        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
-                "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", "GET /gone HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        List<RawHttp.Response> responses = afterAPlainOne("GET /gone HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals(List.of(200, 502), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals(2, connections.get(), "one more try, on one new connection");
     }
 
     @Test
     void aPooledConnectionThatEndsAfterAnInterimAnswerIsTheMembersFailure() throws Exception {
-        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
-            client.getOutputStream().write(("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "GET /hints-vanish HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertTrue(all.contains("HTTP/1.1 103") && all.contains("HTTP/1.1 502"), all);
-        }
+        String all = sendAndReadAll("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /hints-vanish HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertTrue(all.contains("HTTP/1.1 103") && all.contains("HTTP/1.1 502"), all);
         assertEquals(1, connections.get(), "not sent again");
     }
 
