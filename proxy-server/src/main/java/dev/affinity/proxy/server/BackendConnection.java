@@ -71,6 +71,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** The exchange the parser's callbacks serve; only the parsing thread touches it. */
     private BackendLeg.Attempt parsing;
     private RetainableByteBuffer network;
+    /**
+     * The body's last bytes (a view of {@link #network}), kept back so that they go out with the end of
+     * the response, in one write instead of two.
+     */
+    private ByteBuffer lastContent;
     /** The buffer a pending content write reads from: held until the write completes, whatever else happens. */
     private RetainableByteBuffer writing;
     /** Found by the parser; reported once parseNext has returned and no longer reads the buffer. */
@@ -107,6 +112,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         complete = false;
         eof = false;
         parseFailure = null;
+        lastContent = null;
         answered = false;
         sent++; // one thread at a time sends on a connection: the pool hands it to one taker
         writeState.set(WRITE_DONE);
@@ -286,6 +292,12 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         if (!content.hasRemaining()) {
             return false;
         }
+        if (parser.getContentRead() == parser.getContentLength()) {
+            // The last of a body with a length (-1 when chunked or ended by the close, as the parser
+            // refuses a length beside a Transfer-Encoding): the message completes next, finish() sends both.
+            lastContent = content;
+            return false;
+        }
         writing = network;
         writing.retain();
         writeState.set(WRITING);
@@ -341,9 +353,20 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private void finish(BackendLeg.Attempt done) {
         headers = null;
         boolean reuse = persistent && !eof && (network == null || !network.hasRemaining()) && getEndPoint().isOpen();
-        releaseNetwork();
+        ByteBuffer last = lastContent;
+        lastContent = null;
+        // The last bytes are read from the buffer until their write completes, whatever this connection does next.
+        RetainableByteBuffer lastBuffer = last == null ? null : network;
+        if (last == null) {
+            releaseNetwork();
+        } else {
+            network = null;
+        }
         if (!current.compareAndSet(done, null)) {
             // The exchange already ended elsewhere (a timeout, a failed client write) and was reported there.
+            if (lastBuffer != null) {
+                lastBuffer.release();
+            }
             getEndPoint().close();
             return;
         }
@@ -356,10 +379,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
             getEndPoint().close();
         }
         // The connection may belong to another exchange now: nothing below may reach process()'s catch.
+        Callback callback = lastBuffer == null ? done.callback() : new Releasing(lastBuffer, done.callback());
         try {
-            done.response().write(true, BufferUtil.EMPTY_BUFFER, done.callback());
+            done.response().write(true, last == null ? BufferUtil.EMPTY_BUFFER : last, callback);
         } catch (Throwable x) {
-            done.callback().failed(x);
+            callback.failed(x);
         }
     }
 
@@ -460,6 +484,26 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         BackendLeg.Attempt failed = current.getAndSet(null);
         if (failed != null) {
             failed.onFailure().accept(stale(cause != null ? cause : new EOFException("the connection to the member closed")));
+        }
+    }
+
+    /** Releases the buffer the last write read from, then completes the exchange's callback. */
+    private record Releasing(RetainableByteBuffer buffer, Callback callback) implements Callback {
+        @Override
+        public void succeeded() {
+            buffer.release();
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            buffer.release();
+            callback.failed(failure);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
         }
     }
 

@@ -57,7 +57,9 @@ class BackendLegTest {
                     + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
             "/broken", "HTTP/1.1 2xx Nonsense\r\n\r\n",
             "/plain", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain",
-            "/big", "HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n");
+            "/big", "HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n",
+            "/length-then-coding", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\nhello, and more",
+            "/coding-then-length", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello, and more");
     /** Answers that end the connection after them. */
     private static final java.util.Set<String> CLOSING = java.util.Set.of("/close", "/old", "/broken");
 
@@ -540,6 +542,17 @@ class BackendLegTest {
     @Test
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
         assertEquals(502, get("/broken").status());
+        assertEquals("plain", get("/plain").body());
+    }
+
+    /**
+     * An answer with both a length and a transfer coding could end at either (RFC 9112 6.3: a
+     * smuggling vector): it is malformed, whichever comes first, and never reaches the client in part.
+     */
+    @Test
+    void anAnswerWithALengthAndATransferCodingIsA502() throws Exception {
+        assertEquals(502, get("/length-then-coding").status());
+        assertEquals(502, get("/coding-then-length").status());
         assertEquals("plain", get("/plain").body());
     }
 
