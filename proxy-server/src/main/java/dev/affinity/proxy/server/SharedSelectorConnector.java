@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -102,6 +103,11 @@ final class SharedSelectorConnector extends ServerConnector {
             @Override
             protected ManagedSelector newSelector(int id) {
                 return new BatchingSelector(this, id);
+            }
+
+            @Override
+            protected Selector newSelector() throws IOException {
+                return ReadyOrder.install(super.newSelector());
             }
 
             @Override
