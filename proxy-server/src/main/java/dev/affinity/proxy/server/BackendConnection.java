@@ -2,6 +2,8 @@ package dev.affinity.proxy.server;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -355,31 +357,39 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         boolean reuse = persistent && !eof && (network == null || !network.hasRemaining()) && getEndPoint().isOpen();
         ByteBuffer last = lastContent;
         lastContent = null;
-        // The last bytes are read from the buffer until their write completes, whatever this connection does next.
-        RetainableByteBuffer lastBuffer = last == null ? null : network;
-        if (last == null) {
-            releaseNetwork();
-        } else {
+        // Kept-back bytes are read from the buffer until their write completes, whatever this connection
+        // does next: that write's callback releases it.
+        Releasing kept = null;
+        if (last != null) {
+            kept = new Releasing(network, done.callback());
             network = null;
+        } else {
+            releaseNetwork();
         }
+        Callback callback = kept == null ? done.callback() : kept;
         if (!current.compareAndSet(done, null)) {
             // The exchange already ended elsewhere (a timeout, a failed client write) and was reported there.
-            if (lastBuffer != null) {
-                lastBuffer.release();
+            if (kept != null) {
+                kept.release();
             }
             getEndPoint().close();
             return;
         }
-        if (reuse) {
-            // Idle: an eye on the socket so a close by the member is noticed; the pool ends it at the ttl.
-            // Pooled before the client's response ends, so the client's next request can take it.
-            getEndPoint().tryFillInterested(fillable);
-            reusable();
-        } else {
-            getEndPoint().close();
+        try {
+            if (reuse) {
+                // Idle: an eye on the socket so a close by the member is noticed; the pool ends it at the ttl.
+                // Pooled before the client's response ends, so the client's next request can take it.
+                getEndPoint().tryFillInterested(fillable);
+                reusable();
+            } else {
+                getEndPoint().close();
+            }
+        } catch (Throwable x) {
+            // Not expected; the client's response ends all the same, and the kept-back bytes' buffer goes back.
+            callback.failed(x);
+            throw x;
         }
         // The connection may belong to another exchange now: nothing below may reach process()'s catch.
-        Callback callback = lastBuffer == null ? done.callback() : new Releasing(lastBuffer, done.callback());
         try {
             done.response().write(true, last == null ? BufferUtil.EMPTY_BUFFER : last, callback);
         } catch (Throwable x) {
@@ -487,17 +497,46 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         }
     }
 
-    /** Releases the buffer the last write read from, then completes the exchange's callback. */
-    private record Releasing(RetainableByteBuffer buffer, Callback callback) implements Callback {
+    /**
+     * Releases the buffer the final write read from, once, however often and in whatever order it
+     * completes, then completes the exchange's callback.
+     */
+    private static final class Releasing implements Callback {
+        private static final VarHandle BUFFER;
+
+        static {
+            try {
+                BUFFER = MethodHandles.lookup().findVarHandle(Releasing.class, "buffer", RetainableByteBuffer.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Callback callback;
+        @SuppressWarnings("unused") // through BUFFER
+        private volatile RetainableByteBuffer buffer;
+
+        Releasing(RetainableByteBuffer buffer, Callback callback) {
+            this.buffer = buffer;
+            this.callback = callback;
+        }
+
+        void release() {
+            RetainableByteBuffer held = (RetainableByteBuffer) BUFFER.getAndSet(this, null);
+            if (held != null) {
+                held.release();
+            }
+        }
+
         @Override
         public void succeeded() {
-            buffer.release();
+            release();
             callback.succeeded();
         }
 
         @Override
         public void failed(Throwable failure) {
-            buffer.release();
+            release();
             callback.failed(failure);
         }
 

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * dozens of clients, the same few come last every time, and their requests wait for all the others
  * (measured: a higher p99 for the same median).
  *
- * <p>The set is the JDK's private field, so this needs {@code --add-opens java.base/sun.nio.ch}
- * (the proxy's and the demo's jars name it in their manifests). Without it, or on a JDK that has
- * other fields, the selector keeps the JDK's order and works as before.
+ * <p>The set is the JDK's private final field, so this needs {@code --add-opens java.base/sun.nio.ch}
+ * and, from JDK 26 on, {@code --enable-final-field-mutation} (the proxy's and the demo's jars name
+ * both in their manifests). Without them, or on a JDK that has other fields, the selector keeps the
+ * JDK's order and works as before.
  */
 final class ReadyOrder {
 
@@ -28,25 +29,50 @@ final class ReadyOrder {
     private ReadyOrder() {
     }
 
-    /** The selector, with its ready keys in arrival order where the JDK lets this class set them. */
-    static Selector install(Selector selector) {
+    /**
+     * Puts the selector's ready keys in arrival order where the JDK lets this class; false if it keeps
+     * the JDK's order (the reason logged at debug level).
+     */
+    static boolean install(Selector selector) {
+        Field selected;
+        Field publicSelected;
+        Object before;
         try {
             Class<?> impl = Class.forName("sun.nio.ch.SelectorImpl");
             if (!impl.isInstance(selector)) {
-                return selector;
+                return false;
             }
-            Field selected = impl.getDeclaredField("selectedKeys");
-            Field publicSelected = impl.getDeclaredField("publicSelectedKeys");
+            selected = impl.getDeclaredField("selectedKeys");
+            publicSelected = impl.getDeclaredField("publicSelectedKeys");
             selected.setAccessible(true);
             publicSelected.setAccessible(true);
-            Set<SelectionKey> keys = new LinkedHashSet<>();
-            // Set before the selector's first select, which locks on the public set: no select has seen the old ones.
-            selected.set(selector, keys);
-            publicSelected.set(selector, new Ungrowable(keys));
+            before = selected.get(selector);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("Ready keys stay in the JDK's order: {}", e.toString());
+            return false;
         }
-        return selector;
+        Set<SelectionKey> keys = new LinkedHashSet<>();
+        // Set before the selector's first select, which locks on the public set: no select has seen the old ones.
+        try {
+            selected.set(selector, keys);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Ready keys stay in the JDK's order: {}", e.toString());
+            return false;
+        }
+        try {
+            publicSelected.set(selector, new Ungrowable(keys));
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Both or neither: the public view must show the set the selector fills.
+            try {
+                selected.set(selector, before);
+            } catch (ReflectiveOperationException | RuntimeException again) {
+                e.addSuppressed(again);
+                throw new IllegalStateException("the selector's ready keys could not be put back", e);
+            }
+            LOG.debug("Ready keys stay in the JDK's order: {}", e.toString());
+            return false;
+        }
     }
 
     /** What Selector.selectedKeys() returns: keys may be removed, never added (as the JDK's own view). */

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -18,6 +19,8 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A server connector whose selectors also carry the connections to the members. A request's backend
@@ -45,7 +48,11 @@ final class SharedSelectorConnector extends ServerConnector {
     private record PendingConnect(ManagedSelector selector, long connectTimeoutMillis) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(SharedSelectorConnector.class);
+
     private final ThreadLocal<PendingConnect> pending = new ThreadLocal<>();
+    /** Whether the log already says that the selectors keep the JDK's order (once per connector, not per selector). */
+    private final AtomicBoolean toldJdkOrder = new AtomicBoolean();
 
     SharedSelectorConnector(Server server, Executor executor, Scheduler scheduler, ByteBufferPool buffers,
                             int selectors, ConnectionFactory factory) {
@@ -107,7 +114,12 @@ final class SharedSelectorConnector extends ServerConnector {
 
             @Override
             protected Selector newSelector() throws IOException {
-                return ReadyOrder.install(super.newSelector());
+                Selector selector = super.newSelector();
+                if (!ReadyOrder.install(selector) && !toldJdkOrder.getAndSet(true)) {
+                    LOG.info("{}: ready connections are served in the JDK's order, not the kernel's (for a lower p99, "
+                            + "run with --add-opens java.base/sun.nio.ch=ALL-UNNAMED; see README)", SharedSelectorConnector.this);
+                }
+                return selector;
             }
 
             @Override

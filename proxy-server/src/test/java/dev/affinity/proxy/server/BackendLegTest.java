@@ -171,7 +171,18 @@ class BackendLegTest {
                     return;
                 }
                 lastAnswerBegun = System.nanoTime();
-                if (path.equals("/echo")) {
+                if (path.equals("/in-two-parts")) {
+                    // The body's last bytes come in a later read than its first ones, once the test saw those.
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    if (!released(hold)) {
+                        return;
+                    }
+                    out.write("world".getBytes(StandardCharsets.US_ASCII));
+                } else if (path.equals("/extra")) {
+                    // Bytes after the body that nobody asked for, in the same write.
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA".getBytes(StandardCharsets.US_ASCII));
+                } else if (path.equals("/echo")) {
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     out.write(body);
@@ -543,6 +554,42 @@ class BackendLegTest {
     void aMalformedAnswerFailsTheAttemptAndTheProxyCarriesOn() throws Exception {
         assertEquals(502, get("/broken").status());
         assertEquals("plain", get("/plain").body());
+    }
+
+    /**
+     * A body whose last bytes come after its first ones went out to the client: the first part is
+     * written as it comes, the rest with the end of the response, and the connection serves the next.
+     */
+    @Test
+    void aBodyThatComesInTwoPartsArrivesWhole() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+            OutputStream out = client.getOutputStream();
+            out.write("GET /in-two-parts HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder first = new StringBuilder();
+            while (!first.toString().endsWith("\r\n\r\nhello")) {
+                int b = in.read();
+                assertTrue(b >= 0, "the connection ended after " + first);
+                first.append((char) b);
+            }
+            hold.countDown();
+            assertEquals("world", new String(in.readNBytes(5), StandardCharsets.US_ASCII));
+            out.write("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("plain", RawHttp.read(in).body());
+        }
+        assertEquals(1, connections.get());
+    }
+
+    /** Bytes after a body with a length are not the client's: it gets the body, and the connection ends. */
+    @Test
+    void bytesAfterABodyStayWithTheMember() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(),
+                List.of("GET /extra HTTP/1.1\r\nHost: a\r\n\r\n", "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(List.of("hello", "plain"), responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(2, connections.get());
     }
 
     /**
