@@ -116,8 +116,8 @@ final class SharedSelectorConnector extends ServerConnector {
             protected Selector newSelector() throws IOException {
                 Selector selector = super.newSelector();
                 if (!ReadyOrder.install(selector) && !toldJdkOrder.getAndSet(true)) {
-                    LOG.info("{}: ready connections are served in the JDK's order, not the kernel's (for a lower p99, "
-                            + "run with --add-opens java.base/sun.nio.ch=ALL-UNNAMED; see README)", SharedSelectorConnector.this);
+                    LOG.info("Ready connections are served in the JDK's order, not the kernel's: for a lower p99, "
+                            + "run with --add-opens java.base/sun.nio.ch=ALL-UNNAMED (see README)");
                 }
                 return selector;
             }
