@@ -92,12 +92,14 @@ public record StickySession(String cookieName, String urlName, char separator, b
      * parameter. httpd ends the value at {@code ?} or {@code &} (and {@code ;} with scolonpathdelim).
      */
     Optional<String> urlValue(String target) {
-        String key = urlName + "=";
-        for (int at = target.indexOf(key); at >= 0; at = target.indexOf(key, at + 1)) {
-            if (at == 0 || ";?&".indexOf(target.charAt(at - 1)) < 0) {
+        // The name, then '=': looked for without building "name=" for each request.
+        for (int at = target.indexOf(urlName); at >= 0; at = target.indexOf(urlName, at + 1)) {
+            int equals = at + urlName.length();
+            if (at == 0 || ";?&".indexOf(target.charAt(at - 1)) < 0
+                    || equals == target.length() || target.charAt(equals) != '=') {
                 continue;
             }
-            int start = at + key.length();
+            int start = equals + 1;
             int end = start;
             while (end < target.length() && !endsUrlValue(target.charAt(end))) {
                 end++;

@@ -8,6 +8,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -24,6 +25,8 @@ final class ForwardingHeaders {
     private final ViaMode via;
     private final String serverHost;
     private final String version;
+    /** X-Forwarded-Server's field when no earlier proxy sent one: the same for every request. */
+    private final HttpField forwardedServer;
 
     /**
      * @param serverHost the proxy's name: ServerName's host, or the machine's name
@@ -35,6 +38,7 @@ final class ForwardingHeaders {
         this.via = config.via();
         this.serverHost = serverHost;
         this.version = version;
+        this.forwardedServer = new HttpField(HttpHeader.X_FORWARDED_SERVER, serverHost);
     }
 
     /**
@@ -42,6 +46,9 @@ final class ForwardingHeaders {
      * a client: a copy it sends is removed.
      */
     static final String DRAIN_HEADER = "X-Affinity-Drain";
+
+    /** The connection's attribute that holds its client's address, as X-Forwarded-For names it. */
+    private static final String CLIENT_ADDRESS = ForwardingHeaders.class.getName() + ".clientAddress";
 
     /**
      * Applies the rules to the headers copied from the client, on either backend leg (hop-by-hop ones already gone).
@@ -60,12 +67,12 @@ final class ForwardingHeaders {
             headers.put(HttpHeader.HOST, member.hostHeader());
         }
         if (addHeaders) {
-            append(headers, HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxyRequest));
+            append(headers, HttpHeader.X_FORWARDED_FOR, clientAddress(clientToProxyRequest));
             String host = clientToProxyRequest.getHeaders().get(HttpHeader.HOST);
             if (host != null) {
                 append(headers, HttpHeader.X_FORWARDED_HOST, host);
             }
-            append(headers, HttpHeader.X_FORWARDED_SERVER, serverHost);
+            append(headers, forwardedServer);
         }
         if (via != null) {
             append(headers, HttpHeader.VIA, via);
@@ -96,12 +103,39 @@ final class ForwardingHeaders {
         return via == ViaMode.FULL ? line + " (Affinity/" + version + ")" : line;
     }
 
+    /**
+     * The client's address as X-Forwarded-For names it, worked out once per connection: Jetty formats
+     * it anew for each request. The connection is the client's for its whole life.
+     */
+    private static String clientAddress(Request request) {
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        if (connection.getAttribute(CLIENT_ADDRESS) instanceof String known) {
+            return known;
+        }
+        String address = Request.getRemoteAddr(request);
+        connection.setAttribute(CLIENT_ADDRESS, address);
+        return address;
+    }
+
     private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {
         // The usual case, checked without building the list of values: nothing to append to.
         if (!Fields.has(headers, header)) {
             headers.add(header, value);
             return;
         }
+        appendTo(headers, header, value);
+    }
+
+    /** As above, for a field made once (a constant value). */
+    private static void append(HttpFields.Mutable headers, HttpField field) {
+        if (!Fields.has(headers, field.getHeader())) {
+            headers.add(field);
+            return;
+        }
+        appendTo(headers, field.getHeader(), field.getValue());
+    }
+
+    private static void appendTo(HttpFields.Mutable headers, HttpHeader header, String value) {
         List<String> previous = headers.getValuesList(header);
         headers.put(new HttpField(header, String.join(", ", previous) + ", " + value));
     }

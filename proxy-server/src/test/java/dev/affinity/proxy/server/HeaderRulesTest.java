@@ -99,6 +99,8 @@ class HeaderRulesTest {
         get("/", "Host: example.test:8080");
         assertEquals("proxy.test", backend.lastReceived().header("X-Forwarded-Server"));
         assertEquals("example.test:8080", backend.lastReceived().header("Host"));
+        get("/", "Host: example.test:8080", "X-Forwarded-Server: edge.test");
+        assertEquals("edge.test, proxy.test", backend.lastReceived().header("X-Forwarded-Server"), "appended, as httpd does");
     }
 
     @Test
