@@ -3,6 +3,7 @@ package dev.affinity.proxy.server;
 import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.config.ProxyConfig;
 import dev.affinity.proxy.config.ViaMode;
+import java.net.SocketAddress;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -105,16 +106,23 @@ final class ForwardingHeaders {
 
     /**
      * The client's address as X-Forwarded-For names it, worked out once per connection: Jetty formats
-     * it anew for each request. The connection is the client's for its whole life.
+     * it anew for each request. Kept with the address it was made from, and used only while the
+     * connection reports that same address (a customizer that names another client per request gets
+     * its own).
      */
     private static String clientAddress(Request request) {
         ConnectionMetaData connection = request.getConnectionMetaData();
-        if (connection.getAttribute(CLIENT_ADDRESS) instanceof String known) {
-            return known;
+        SocketAddress remote = connection.getRemoteSocketAddress();
+        if (connection.getAttribute(CLIENT_ADDRESS) instanceof ClientAddress known && known.from() == remote) {
+            return known.formatted();
         }
         String address = Request.getRemoteAddr(request);
-        connection.setAttribute(CLIENT_ADDRESS, address);
+        connection.setAttribute(CLIENT_ADDRESS, address == null ? null : new ClientAddress(remote, address));
         return address;
+    }
+
+    /** A client's address, and that address as X-Forwarded-For names it. */
+    private record ClientAddress(SocketAddress from, String formatted) {
     }
 
     private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {

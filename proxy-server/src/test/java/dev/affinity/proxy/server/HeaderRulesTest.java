@@ -93,6 +93,20 @@ class HeaderRulesTest {
         assertNull(r.header("Forwarded"), "httpd sends no Forwarded header");
     }
 
+    /** The client's address, worked out once per connection, is each request's own on that connection. */
+    @Test
+    void everyRequestOnAConnectionNamesItsClient() throws Exception {
+        startProxy("");
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "GET /one HTTP/1.1\r\nHost: a\r\n\r\n",
+                "GET /two HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n",
+                "GET /three HTTP/1.1\r\nHost: a\r\n\r\n"), false);
+        assertEquals(List.of(200, 200, 200), responses.stream().map(RawHttp.Response::status).toList());
+        List<TestBackend.Received> received = backend.received();
+        assertEquals(List.of("127.0.0.1", "1.2.3.4, 127.0.0.1", "127.0.0.1"),
+                received.subList(received.size() - 3, received.size()).stream().map(r -> r.header("X-Forwarded-For")).toList());
+    }
+
     @Test
     void serverNameIsTheForwardedServerAndPreserveHostKeepsTheClientsHost() throws Exception {
         startProxy("ServerName proxy.test:8443\nProxyPreserveHost On\n");
