@@ -126,25 +126,18 @@ final class ForwardingHeaders {
     }
 
     private static void append(HttpFields.Mutable headers, HttpHeader header, String value) {
-        // The usual case, checked without building the list of values: nothing to append to.
-        if (!Fields.has(headers, header)) {
-            headers.add(header, value);
-            return;
-        }
-        appendTo(headers, header, value);
+        append(headers, new HttpField(header, value));
     }
 
-    /** As above, for a field made once (a constant value). */
+    /** Adds the field, or appends its value to what an earlier proxy sent, separated by {@code ", "}. */
     private static void append(HttpFields.Mutable headers, HttpField field) {
-        if (!Fields.has(headers, field.getHeader())) {
+        HttpHeader header = field.getHeader();
+        // The usual case, checked without building the list of values: nothing to append to.
+        if (!Fields.has(headers, header)) {
             headers.add(field);
             return;
         }
-        appendTo(headers, field.getHeader(), field.getValue());
-    }
-
-    private static void appendTo(HttpFields.Mutable headers, HttpHeader header, String value) {
         List<String> previous = headers.getValuesList(header);
-        headers.put(new HttpField(header, String.join(", ", previous) + ", " + value));
+        headers.put(new HttpField(header, String.join(", ", previous) + ", " + field.getValue()));
     }
 }
