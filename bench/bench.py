@@ -16,8 +16,10 @@ multi-process servers (nginx master + workers, httpd parent + children) are coun
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import urllib.request
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 FOREIGN_WARN_PCT = 10
@@ -126,6 +128,23 @@ def ours_ticks(sids):
     return sum(cpu_ticks(s) for s in sids)
 
 
+def node_requests(urls):
+    """How many requests each backend has served so far: the `requests` of its stub_status page."""
+    counts = []
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as page:
+                text = page.read().decode("ascii", "replace")
+        except OSError as e:
+            sys.exit(f"bench.py: cannot read the backend's request count at {url}: {e}")
+        # "Active connections: 1 \nserver accepts handled requests\n 5 5 17 \n..."
+        m = re.search(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s*$", text, re.MULTILINE)
+        if not m:
+            sys.exit(f"bench.py: {url} is not an nginx stub_status page:\n{text}")
+        counts.append(int(m.group(3)))
+    return counts
+
+
 def measure(a):
     env = dict(os.environ, BENCH_COOKIE=a.cookie or "", BENCH_EXPECT_NODE=a.expect_node or "",
                BENCH_BODY_BYTES=str(a.body_bytes or 0), BENCH_MODE="")
@@ -134,6 +153,8 @@ def measure(a):
     others = [int(x) for x in a.others.split(",") if x] if a.others else []
     before = cpu_split(a.sid) if a.sid else None
     switches_before = context_switches(a.sid) if a.sid else None
+    status_urls = a.node_status.split(",") if a.node_status else []
+    nodes_before = node_requests(status_urls)
     busy_before, others_before = machine_busy_ticks(), ours_ticks(others)
     children_before = os.times()
     try:
@@ -145,6 +166,8 @@ def measure(a):
     switches_after = context_switches(a.sid) if a.sid else None
     busy_after, others_after = machine_busy_ticks(), ours_ticks(others)
     children_after = os.times()
+    # Each reading counts itself: the second one is not part of the run.
+    served = [after - before - 1 for before, after in zip(nodes_before, node_requests(status_urls))]
     lines = [l for l in out.splitlines() if l.startswith("BENCH_RESULT ")]
     if not lines:
         sys.exit(f"bench.py: no BENCH_RESULT line from wrk:\n{out}")
@@ -153,6 +176,8 @@ def measure(a):
              checked_node=a.expect_node or None)
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
+    if served and sum(served) > 0:
+        r["node1_share"] = served[0] / sum(served)
     # CPU that neither wrk, the proxy nor the backends used: other work on the machine, which
     # steals from the measurement. In % of one core, averaged over the run.
     wrk_ticks = ((children_after.children_user + children_after.children_system)
@@ -176,6 +201,8 @@ def measure(a):
     if a.expect_node:
         extra = f", {r['wrong_node']} of {r['checked']} not from {a.expect_node}"
     cpu = f", {r['cpu_us_per_req']:.1f} µs CPU/req" if a.sid else ""
+    if "node1_share" in r:
+        extra += f", {100 * r['node1_share']:.0f}% to node1"
     print(f"  {a.scenario:<10} {a.contender:<9} {r['rps']:>9.0f} req/s, p99 {ms(r['p99_us'])}, "
           f"{r['errors']} errors{extra}{cpu}; other processes {r['foreign_cpu_pct']:.0f}% of a core",
           file=sys.stderr)
@@ -211,8 +238,8 @@ def table(a):
         sys.stdout.write(f.read())
     print()
     print("| scenario | contender | req/s | ×direct | ×HAProxy | p50 | p99 | errors "
-          "| CPU µs/req | peak RSS MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| CPU µs/req | peak RSS MiB | to node1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
         direct = by_key.get((s, "direct"))
         haproxy = by_key.get((s, "haproxy"))
@@ -226,10 +253,11 @@ def table(a):
                 errors += f" ({off} off {r['checked_node']})" if off else ""
             cpu = f"{r['cpu_us_per_req']:.1f}" if "cpu_us_per_req" in r else "–"
             rss = f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "–"
+            share = f"{100 * r['node1_share']:.0f}%" if "node1_share" in r else "–"
             print(f"| {s} | {names.get(c, c)} | {r['rps']:.0f} "
                   f"| {ratio(r['rps'], direct['rps'] if direct else 0)} "
                   f"| {ratio(r['rps'], haproxy['rps'] if haproxy else 0)} "
-                  f"| {ms(r['p50_us'])} | {ms(r['p99_us'])} | {errors} | {cpu} | {rss} |")
+                  f"| {ms(r['p50_us'])} | {ms(r['p99_us'])} | {errors} | {cpu} | {rss} | {share} |")
     print()
     print("req/s: completed requests over wrk's measured duration. ×direct, ×HAProxy: req/s over "
           "theirs in the same scenario of this run. p50, p99: wrk's latency percentiles. errors: "
@@ -238,7 +266,8 @@ def table(a):
           "system CPU time of all the proxy's processes during the run, over the requests. peak RSS: "
           "VmHWM (peak resident set since start, warm-up included), summed over the proxy's "
           "processes; for nginx, httpd (several processes) an upper bound, since shared pages "
-          "count once per process.")
+          "count once per process. to node1: the share of the requests the backends served during "
+          "the run that node1 served (their nginx stub_status counts); 50% is an even balance.")
     print()
     cpu_table(rows, scenarios, contenders, names)
     print()
@@ -296,6 +325,7 @@ def main():
     m.add_argument("--cookie")
     m.add_argument("--expect-node")
     m.add_argument("--body-bytes", type=int, help="POST a form body of this many bytes instead of a GET")
+    m.add_argument("--node-status", help="the backends' stub_status URLs, node1's first, comma-separated")
     m.add_argument("--lua", required=True)
     m.add_argument("--out", required=True)
     b = sub.add_parser("busy", help="print how busy the CPUs are over SECONDS, in %% of all cores")
