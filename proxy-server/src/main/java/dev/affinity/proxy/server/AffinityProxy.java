@@ -156,7 +156,6 @@ public final class AffinityProxy implements AutoCloseable {
         http.setHeaderCacheSize(0);
         // Let "//" through to the handler, which merges it as httpd's MergeSlashes does, instead of a 400.
         http.setUriCompliance(UriCompliance.DEFAULT.with("affinity", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
-        http.addCustomizer(ConnectionResumeExecutor.MARK_BODIES);
         return http;
     }
 

@@ -2,12 +2,15 @@ package dev.affinity.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.Executor;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe. The client connector's executor. When a response to a client has been written, Jetty
@@ -15,32 +18,27 @@ import org.eclipse.jetty.util.Callback;
  * other task goes to the pool.
  *
  * <p>Jetty's way to go on is to read the socket at once. Under wrk on 2 cores, three of those reads in
- * ten found nothing (the client had not sent its next request yet), each a system call plus a buffer
- * taken from the pool and given back. So when nothing is left of the last request, the connection
- * instead asks the selector to report its next one: a request already there is read in the selector's
- * next round rather than at once, and each empty read is saved. Jetty's read stays for a connection that
- * may still hold bytes or a buffer from its last request (pipelined bytes, a request with a body, see
- * {@link #MARK_BODIES}) or is closing. That read, and the requests it finds, run on the thread that
- * finished the response, typically a selector, instead of waking a pool thread: this proxy's handler
- * never blocks ({@link BalancingProxyHandler}, and the backend client, are non-blocking).
+ * ten found nothing after a GET (the client had not sent its next request yet), and after a small POST
+ * Jetty's read went to the socket twice and found nothing both times (strace): 3.5 reads per POST
+ * against 2 per GET. Each is a system call plus a buffer taken from the pool and given back. So when
+ * nothing is left of the last request, the connection gives its empty buffer back to the pool, as
+ * Jetty does once its read found nothing (a request with a body leaves Jetty's buffer with its
+ * connection until then), and asks the selector to report its next request: one already there is read
+ * in the selector's next round rather than at once, and each empty read is saved.
+ *
+ * <p>Jetty's read stays for a connection that may still hold bytes from its last request (pipelined
+ * bytes) or is closing, and for every connection where HttpConnection's package-private
+ * {@code releaseRequestBuffer} cannot be reached (another Jetty, or Jetty on the module path): only
+ * slower. That read, and the requests it finds, run on the thread that finished the response,
+ * typically a selector, instead of waking a pool thread: this proxy's handler never blocks ({@link
+ * BalancingProxyHandler}, and the backend client, are non-blocking).
  */
 final class ConnectionResumeExecutor implements Executor {
 
-    private static final String BODY_ARRIVED = ConnectionResumeExecutor.class.getName() + ".bodyArrived";
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionResumeExecutor.class);
 
-    /**
-     * Marks the connection of every request with a body: Jetty releases the buffer it read such a
-     * request's body into only when it reads the connection again. A customizer, because Jetty runs
-     * customizers before it answers a request 400 without calling the handler, and still reads its body.
-     * A mark outlives its request when the connection goes on without this executor (a response written
-     * before the handler returned); the next request then goes on with Jetty's read, which is only slower.
-     */
-    static final HttpConfiguration.Customizer MARK_BODIES = (request, responseHeaders) -> {
-        if (request.getLength() > 0 || Fields.has(request.getHeaders(), HttpHeader.TRANSFER_ENCODING)) {
-            request.getConnectionMetaData().setAttribute(BODY_ARRIVED, Boolean.TRUE);
-        }
-        return request;
-    };
+    /** HttpConnection's {@code releaseRequestBuffer()}, or null where it cannot be reached. */
+    private static final MethodHandle RELEASE_REQUEST_BUFFER = releaseRequestBuffer();
 
     private final Executor pool;
 
@@ -52,6 +50,7 @@ final class ConnectionResumeExecutor implements Executor {
     public void execute(Runnable task) {
         if (task instanceof HttpConnection connection) {
             if (waitsForNextRequest(connection)) {
+                giveBufferBack(connection);
                 // As Jetty's own read interest does: run the connection on the selector unless the handler blocks.
                 connection.fillInterested(Callback.from(connection.getServer().getInvocationType(),
                         connection::onFillable, connection::onFillInterestedFailed));
@@ -64,12 +63,40 @@ final class ConnectionResumeExecutor implements Executor {
     }
 
     private static boolean waitsForNextRequest(HttpConnection connection) {
-        if (connection.removeAttribute(BODY_ARRIVED) != null) {
-            return false;
-        }
         EndPoint endPoint = connection.getEndPoint();
         // A parser not at its start is closing the connection (Connection: close, HTTP/1.0, a failure).
-        return connection.isRequestBufferEmpty() && connection.getParser().isStart()
+        return RELEASE_REQUEST_BUFFER != null && connection.isRequestBufferEmpty() && connection.getParser().isStart()
                 && endPoint.isOpen() && !endPoint.isInputShutdown();
+    }
+
+    /**
+     * Gives the connection's empty request buffer, if it still has one, back to the pool, where Jetty's
+     * read would: on the thread that finished the response, before the connection waits for more.
+     */
+    private static void giveBufferBack(HttpConnection connection) {
+        try {
+            RELEASE_REQUEST_BUFFER.invokeExact(connection);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Whether connections wait for their next request instead of reading at once: for the test that pins it. */
+    static boolean waitsInsteadOfReading() {
+        return RELEASE_REQUEST_BUFFER != null;
+    }
+
+    private static MethodHandle releaseRequestBuffer() {
+        try {
+            return MethodHandles.privateLookupIn(HttpConnection.class, MethodHandles.lookup())
+                    .findVirtual(HttpConnection.class, "releaseRequestBuffer", MethodType.methodType(void.class));
+        } catch (ReflectiveOperationException | RuntimeException unreachable) {
+            // IllegalAccessException on the module path, NoSuchMethodException in another Jetty.
+            LOG.info("Client connections read their socket again after each response, as Jetty does: "
+                    + "Jetty's HttpConnection.releaseRequestBuffer() is not reachable ({})", unreachable.toString());
+            return null;
+        }
     }
 }
