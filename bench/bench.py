@@ -14,6 +14,7 @@ A contender's processes are the ones in the session bench/run started it in (set
 multi-process servers (nginx master + workers, httpd parent + children) are counted whole.
 """
 import argparse
+import http.client
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import sys
 import urllib.request
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 FOREIGN_WARN_PCT = 10
 
 
@@ -133,9 +135,10 @@ def node_requests(urls):
     counts = []
     for url in urls:
         try:
-            with urllib.request.urlopen(url, timeout=5) as page:
+            # Straight to the backend, whatever http_proxy says.
+            with NO_PROXY.open(url, timeout=5) as page:
                 text = page.read().decode("ascii", "replace")
-        except OSError as e:
+        except (OSError, http.client.HTTPException) as e:
             sys.exit(f"bench.py: cannot read the backend's request count at {url}: {e}")
         # "Active connections: 1 \nserver accepts handled requests\n 5 5 17 \n..."
         m = re.search(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s*$", text, re.MULTILINE)
@@ -176,8 +179,12 @@ def measure(a):
              checked_node=a.expect_node or None)
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
-    if served and sum(served) > 0:
+    if served and min(served) >= 0 and sum(served) > 0:
         r["node1_share"] = served[0] / sum(served)
+    elif served:
+        # A backend whose count went back was restarted during the run: no share to tell.
+        print(f"bench.py: the backends' request counts went from {nodes_before} by {served}: no node1 share",
+              file=sys.stderr)
     # CPU that neither wrk, the proxy nor the backends used: other work on the machine, which
     # steals from the measurement. In % of one core, averaged over the run.
     wrk_ticks = ((children_after.children_user + children_after.children_system)

@@ -64,7 +64,8 @@ final class ConnectionResumeExecutor implements Executor {
 
     private static boolean waitsForNextRequest(HttpConnection connection) {
         EndPoint endPoint = connection.getEndPoint();
-        // A parser not at its start is closing the connection (Connection: close, HTTP/1.0, a failure).
+        // A parser not at its start is closing the connection (Connection: close, HTTP/1.0, a body left
+        // unread or an unanswered Expect: 100-continue, a failure).
         return RELEASE_REQUEST_BUFFER != null && connection.isRequestBufferEmpty() && connection.getParser().isStart()
                 && endPoint.isOpen() && !endPoint.isInputShutdown();
     }
