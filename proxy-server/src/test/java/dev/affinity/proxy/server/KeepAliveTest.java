@@ -74,8 +74,7 @@ class KeepAliveTest {
         for (RawHttp.Response r : responses) {
             assertEquals(200, r.status());
         }
-        List<String> targets = backend.received().stream().map(TestBackend.Received::rawTarget).toList();
-        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"), targets);
+        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"), targets());
     }
 
     @Test
@@ -115,8 +114,7 @@ class KeepAliveTest {
             third.countDown();
             assertEquals("third", RawHttp.read(in).body());
         }
-        List<String> targets = backend.received().stream().map(TestBackend.Received::rawTarget).toList();
-        assertEquals(List.of("/app/held", "/app/2", "/app/third"), targets);
+        assertEquals(List.of("/app/held", "/app/2", "/app/third"), targets());
     }
 
     @Test
@@ -135,7 +133,7 @@ class KeepAliveTest {
 
     @Test
     void connectionsIdleAfterRequestsWithAndWithoutABodyHoldNoBuffer() throws Exception {
-        ArrayByteBufferPool pool = (ArrayByteBufferPool) proxy.connector(0).getByteBufferPool();
+        ArrayByteBufferPool pool = bufferPool();
         List<Socket> idle = new ArrayList<>();
         try {
             for (int i = 1; i <= 9; i++) {
@@ -148,7 +146,7 @@ class KeepAliveTest {
                     default -> "POST /app/" + i + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                             + "5\r\nhello\r\n0\r\n\r\n";
                 };
-                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                write(socket, request);
                 assertEquals(200, RawHttp.read(new BufferedInputStream(socket.getInputStream())).status());
             }
             // Each connection waits for its next request; none keeps a buffer from its last one meanwhile.
@@ -171,7 +169,7 @@ class KeepAliveTest {
 
     @Test
     void oneConnectionServesAPostWithALengthAChunkedPostAndAGetInTurn() throws Exception {
-        ArrayByteBufferPool pool = (ArrayByteBufferPool) proxy.connector(0).getByteBufferPool();
+        ArrayByteBufferPool pool = bufferPool();
         try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             for (String request : List.of(
@@ -179,7 +177,7 @@ class KeepAliveTest {
                     "POST /app/2 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n",
                     "GET /app/3 HTTP/1.1\r\nHost: a\r\n\r\n",
                     "POST /app/4 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")) {
-                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                write(socket, request);
                 RawHttp.Response r = RawHttp.read(in);
                 assertEquals(200, r.status());
                 assertEquals("node1", r.body());
@@ -187,8 +185,8 @@ class KeepAliveTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> buffersInUse(pool) == 0);
         }
         assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4"),
-                backend.received().stream().map(TestBackend.Received::rawTarget).toList());
-        assertEquals(List.of(5L, 8L, 0L, 5L), backend.received().stream().map(TestBackend.Received::bodyBytes).toList());
+                targets());
+        assertEquals(List.of(5L, 8L, 0L, 5L), bodySizes());
     }
 
     @Test
@@ -206,23 +204,22 @@ class KeepAliveTest {
             assertEquals("node1", r.body());
         }
         assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"),
-                backend.received().stream().map(TestBackend.Received::rawTarget).toList());
-        assertEquals(List.of(5L, 0L, 5L, 0L, 5L), backend.received().stream().map(TestBackend.Received::bodyBytes).toList());
+                targets());
+        assertEquals(List.of(5L, 0L, 5L, 0L, 5L), bodySizes());
     }
 
     @Test
     void aBodyLargerThanABufferArrivingInPartsThenAGetOnTheSameConnection() throws Exception {
-        ArrayByteBufferPool pool = (ArrayByteBufferPool) proxy.connector(0).getByteBufferPool();
+        ArrayByteBufferPool pool = bufferPool();
         int length = 300_000;
         byte[] body = "x".repeat(length).getBytes(StandardCharsets.ISO_8859_1);
         try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            socket.getOutputStream().write(("POST /app/big HTTP/1.1\r\nHost: a\r\nContent-Length: " + length
-                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            write(socket, "POST /app/big HTTP/1.1\r\nHost: a\r\nContent-Length: " + length + "\r\n\r\n");
             // Larger than any one read: the proxy takes the body in parts, the last with a GET right behind it.
             socket.getOutputStream().write(body, 0, 100_000);
             socket.getOutputStream().write(body, 100_000, length - 100_000);
-            socket.getOutputStream().write("GET /app/after HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            write(socket, "GET /app/after HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(200, RawHttp.read(in).status());
             assertEquals("node1", RawHttp.read(in).body());
             send(socket, "/app/last");
@@ -230,7 +227,7 @@ class KeepAliveTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> buffersInUse(pool) == 0);
         }
         assertEquals(List.of("/app/big", "/app/after", "/app/last"),
-                backend.received().stream().map(TestBackend.Received::rawTarget).toList());
+                targets());
         assertEquals((long) length, backend.received().get(0).bodyBytes());
     }
 
@@ -244,7 +241,7 @@ class KeepAliveTest {
                 "GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"), false);
         assertEquals(List.of(404, 200, 404, 200), responses.stream().map(RawHttp.Response::status).toList());
         assertEquals(List.of("/app/1", "/app/2"),
-                backend.received().stream().map(TestBackend.Received::rawTarget).toList());
+                targets());
     }
 
     @Test
@@ -254,7 +251,7 @@ class KeepAliveTest {
                 "POST /app/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
                 "GET /app/3 HTTP/1.0\r\nHost: a\r\n\r\n")) {
             try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
-                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                write(socket, request);
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 assertEquals("node1", RawHttp.read(in).body());
                 assertEquals(-1, in.read(), "the proxy's end is shut after the response");
@@ -263,6 +260,24 @@ class KeepAliveTest {
                         .noneMatch(e -> e instanceof SelectorEndPoint s && !s.toMember()));
             }
         }
+    }
+
+    private static void write(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The paths the member was asked for, in order. */
+    private List<String> targets() {
+        return backend.received().stream().map(TestBackend.Received::rawTarget).toList();
+    }
+
+    /** The body sizes the member received, in order. */
+    private List<Long> bodySizes() {
+        return backend.received().stream().map(TestBackend.Received::bodyBytes).toList();
+    }
+
+    private ArrayByteBufferPool bufferPool() {
+        return (ArrayByteBufferPool) proxy.connector(0).getByteBufferPool();
     }
 
     private static long buffersInUse(ArrayByteBufferPool pool) {
@@ -287,7 +302,7 @@ class KeepAliveTest {
     }
 
     private static void send(Socket socket, String path) throws IOException {
-        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        write(socket, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
     }
 
     /** Sends a GET of {@code path}, then waits until the member has had {@code requests} requests in all. */
