@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Many keep-alive clients in a small heap. Each client connection that has sent a request stays
  * open, as a browser's does, and costs the proxy memory for as long as it lives: Jetty's header
- * cache alone was about 96 KiB per connection, so 600 clients ran a 48 MiB heap out. The proxy runs
- * with the collector README recommends.
+ * cache alone was about 96 KiB per connection, so 600 clients ran a 48 MiB heap out (with either
+ * collector). The proxy runs with the collector README recommends, as users are told to run it.
  */
 class ManyConnectionsIT {
 
