@@ -66,7 +66,7 @@ final class ConnectionResumeExecutor implements Executor {
         EndPoint endPoint = connection.getEndPoint();
         // A parser not at its start is closing the connection (Connection: close, HTTP/1.0, a body left
         // unread or an unanswered Expect: 100-continue, a failure).
-        return RELEASE_REQUEST_BUFFER != null && connection.isRequestBufferEmpty() && connection.getParser().isStart()
+        return waitsInsteadOfReading() && connection.isRequestBufferEmpty() && connection.getParser().isStart()
                 && endPoint.isOpen() && !endPoint.isInputShutdown();
     }
 
@@ -84,7 +84,7 @@ final class ConnectionResumeExecutor implements Executor {
         }
     }
 
-    /** Whether connections wait for their next request instead of reading at once: for the test that pins it. */
+    /** Whether connections wait for their next request instead of reading at once (the test pins it). */
     static boolean waitsInsteadOfReading() {
         return RELEASE_REQUEST_BUFFER != null;
     }

@@ -184,8 +184,7 @@ class KeepAliveTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> buffersInUse(pool) == 0);
         }
-        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4"),
-                targets());
+        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4"), targets());
         assertEquals(List.of(5L, 8L, 0L, 5L), bodySizes());
     }
 
@@ -203,8 +202,7 @@ class KeepAliveTest {
             assertEquals(200, r.status());
             assertEquals("node1", r.body());
         }
-        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"),
-                targets());
+        assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"), targets());
         assertEquals(List.of(5L, 0L, 5L, 0L, 5L), bodySizes());
     }
 
@@ -226,8 +224,7 @@ class KeepAliveTest {
             assertEquals("node1", RawHttp.read(in).body());
             await().atMost(Duration.ofSeconds(10)).until(() -> buffersInUse(pool) == 0);
         }
-        assertEquals(List.of("/app/big", "/app/after", "/app/last"),
-                targets());
+        assertEquals(List.of("/app/big", "/app/after", "/app/last"), targets());
         assertEquals((long) length, backend.received().get(0).bodyBytes());
     }
 
@@ -240,8 +237,7 @@ class KeepAliveTest {
                 "POST /other HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
                 "GET /app/2 HTTP/1.1\r\nHost: a\r\n\r\n"), false);
         assertEquals(List.of(404, 200, 404, 200), responses.stream().map(RawHttp.Response::status).toList());
-        assertEquals(List.of("/app/1", "/app/2"),
-                targets());
+        assertEquals(List.of("/app/1", "/app/2"), targets());
     }
 
     @Test
