@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import urllib.request
@@ -239,7 +240,7 @@ def table(a):
     scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
     contenders = list(dict.fromkeys(r["contender"] for r in rows))
     names = {"direct": "direct", "httpd": "httpd", "nginx": "nginx", "haproxy": "HAProxy",
-             "affinity": "Affinity"}
+             "affinity": "Affinity", "affinity-b": "Affinity B"}
     with open(a.header) as f:
         sys.stdout.write(f.read())
     print()
@@ -276,6 +277,7 @@ def table(a):
           "the run that node1 served (their nginx stub_status counts); 50% is an even balance.")
     print()
     cpu_table(rows, scenarios, contenders, names)
+    paired_table(rows)
     print()
     print(foreign_note(rows, lambda c: names.get(c, c)))
     sticky = [r for r in rows if r.get("checked_node")]
@@ -314,6 +316,37 @@ def cpu_table(rows, scenarios, contenders, names):
           "request, a thread going to sleep because it had nothing to do; preemptions: involuntary "
           "ones, a thread taken off the CPU while it had work (on 2 cores, mostly by wrk or a backend "
           "that a write of the proxy woke up). Summed over the threads alive at the end of the run.")
+
+
+def paired_table(rows):
+    """Affinity against Affinity B, round by round: with both up at once, each round of a scenario
+    measured them one after the other, so each pair met the same machine. Medians over the rounds,
+    and in how many rounds B took less CPU per request than Affinity."""
+    pairs = {}
+    for r in rows:
+        if r["contender"] in ("affinity", "affinity-b") and "cpu_us_per_req" in r:
+            pairs.setdefault(r["scenario"], {})[r["contender"]] = r
+    by_scenario = {}
+    for label, pair in pairs.items():
+        if len(pair) == 2:
+            by_scenario.setdefault(label.split(" #")[0], []).append((pair["affinity"], pair["affinity-b"]))
+    if not by_scenario:
+        return
+    columns = (("rps", lambda x: f"{x:.0f}"), ("cpu_us_per_req", lambda x: f"{x:.2f}"),
+               ("user_us_per_req", lambda x: f"{x:.2f}"), ("p99_us", ms))
+    print()
+    print("Affinity (A) against Affinity B, paired round by round, medians over the rounds:")
+    print()
+    print("| scenario | rounds | req/s A → B | CPU µs/req A → B | user µs A → B | p99 A → B | B less CPU |")
+    print("|---|---:|---|---|---|---|---:|")
+    for scenario, measured in by_scenario.items():
+        cells = [" → ".join(fmt(statistics.median(pair[side][key] for pair in measured)) for side in (0, 1))
+                 for key, fmt in columns]
+        less = sum(1 for a, b in measured if b["cpu_us_per_req"] < a["cpu_us_per_req"])
+        print(f"| {scenario} | {len(measured)} | {' | '.join(cells)} | {less} of {len(measured)} |")
+    print()
+    print("B less CPU: the rounds in which B took less CPU per request than A. Two runs of the same jar and "
+          "flags differ too: where each sits (port, order) has counted for a few percent on this machine.")
 
 
 def main():
