@@ -8,7 +8,8 @@
   bench.py busy SECONDS
       Prints how busy the CPUs are over the next SECONDS, in % of all cores.
   bench.py table --results RESULTS.jsonl --header FILE
-      Prints the markdown report: the header file, then one table.
+      Prints the markdown report: the header file, the results table, where each proxy's CPU time
+      went, and, when Affinity B ran beside Affinity, their paired comparison.
 
 A contender's processes are the ones in the session bench/run started it in (setsid), so
 multi-process servers (nginx master + workers, httpd parent + children) are counted whole.
@@ -337,16 +338,19 @@ def paired_table(rows):
     print()
     print("Affinity (A) against Affinity B, paired round by round, medians over the rounds:")
     print()
-    print("| scenario | rounds | req/s A → B | CPU µs/req A → B | user µs A → B | p99 A → B | B less CPU |")
-    print("|---|---:|---|---|---|---|---:|")
+    print("| scenario | rounds | req/s A → B | CPU µs/req A → B | user µs A → B | p99 A → B | CPU B/A | B less CPU |")
+    print("|---|---:|---|---|---|---|---:|---:|")
     for scenario, measured in by_scenario.items():
         cells = [" → ".join(fmt(statistics.median(pair[side][key] for pair in measured)) for side in (0, 1))
                  for key, fmt in columns]
+        per_round = statistics.median(b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in measured)
         less = sum(1 for a, b in measured if b["cpu_us_per_req"] < a["cpu_us_per_req"])
-        print(f"| {scenario} | {len(measured)} | {' | '.join(cells)} | {less} of {len(measured)} |")
+        print(f"| {scenario} | {len(measured)} | {' | '.join(cells)} | {per_round:.3f} | {less} of {len(measured)} |")
     print()
-    print("B less CPU: the rounds in which B took less CPU per request than A. Two runs of the same jar and "
-          "flags differ too: where each sits (port, order) has counted for a few percent on this machine.")
+    print("A → B: each side's median over the rounds. CPU B/A: the median over the rounds of B's CPU per "
+          "request over A's in the same round. B less CPU: the rounds in which B took less CPU per request "
+          "than A. On this machine, the same comparison run again with the variants swapped between A and "
+          "B has differed by 1–2 points: run it both ways round.")
 
 
 def main():
