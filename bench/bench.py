@@ -350,7 +350,7 @@ def paired_table(rows):
     print("A → B: each side's median over the rounds. CPU B/A: the median over the rounds of B's CPU per "
           "request over A's in the same round. B less CPU: the rounds in which B took less CPU per request "
           "than A. On this machine, the same comparison run again with the variants swapped between A and "
-          "B has differed by 1–2 points: run it both ways round.")
+          "B has differed by up to 5 points: run it both ways round.")
 
 
 def main():
