@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measuring and printing for bench/run (python3 standard library only).
 
-  bench.py measure --contender C --scenario S --url URL --connections N --duration SECS
+  bench.py measure --contender C --scenario S [--round R] --url URL --connections N --duration SECS
                    [--sid PID] [--others PID,PID] [--cookie V] [--expect-node NODE] --lua FILE --out RESULTS.jsonl
       Runs wrk once, reads the proxy's CPU time and peak RSS from /proc before and after,
       and appends one JSON line to RESULTS.jsonl.
@@ -176,7 +176,7 @@ def measure(a):
     if not lines:
         sys.exit(f"bench.py: no BENCH_RESULT line from wrk:\n{out}")
     r = json.loads(lines[-1][len("BENCH_RESULT "):])
-    r.update(contender=a.contender, scenario=a.scenario, connections=a.connections,
+    r.update(contender=a.contender, scenario=a.scenario, round=a.round, connections=a.connections,
              checked_node=a.expect_node or None)
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
@@ -211,7 +211,7 @@ def measure(a):
     cpu = f", {r['cpu_us_per_req']:.1f} µs CPU/req" if a.sid else ""
     if "node1_share" in r:
         extra += f", {100 * r['node1_share']:.0f}% to node1"
-    print(f"  {a.scenario:<10} {a.contender:<9} {r['rps']:>9.0f} req/s, p99 {ms(r['p99_us'])}, "
+    print(f"  {label(r):<10} {a.contender:<9} {r['rps']:>9.0f} req/s, p99 {ms(r['p99_us'])}, "
           f"{r['errors']} errors{extra}{cpu}; other processes {r['foreign_cpu_pct']:.0f}% of a core",
           file=sys.stderr)
 
@@ -223,8 +223,13 @@ def foreign_note(rows, name):
         return f"Other processes used less than {FOREIGN_WARN_PCT}% of a core during every measurement."
     worst = max(foreign, key=lambda r: r["foreign_cpu_pct"])
     return (f"Other processes used ≥ {FOREIGN_WARN_PCT}% of a core during {len(foreign)} of {len(rows)} "
-            f"measurements (at most {worst['foreign_cpu_pct']:.0f}%, {worst['scenario']} "
+            f"measurements (at most {worst['foreign_cpu_pct']:.0f}%, {label(worst)} "
             f"{name(worst['contender'])}): those numbers are low.")
+
+
+def label(r):
+    """A measurement's scenario as the tables name it: with its round when bench/run ran several."""
+    return f"{r['scenario']} #{r['round']}" if r.get("round") else r["scenario"]
 
 
 def ms(us):
@@ -237,8 +242,8 @@ def ratio(value, base):
 
 def table(a):
     rows = [json.loads(l) for l in open(a.results) if l.strip()]
-    by_key = {(r["scenario"], r["contender"]): r for r in rows}
-    scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
+    by_key = {(label(r), r["contender"]): r for r in rows}
+    scenarios = list(dict.fromkeys(label(r) for r in rows))
     contenders = list(dict.fromkeys(r["contender"] for r in rows))
     names = {"direct": "direct", "httpd": "httpd", "nginx": "nginx", "haproxy": "HAProxy",
              "affinity": "Affinity", "affinity-b": "Affinity B"}
@@ -283,7 +288,7 @@ def table(a):
     print(foreign_note(rows, lambda c: names.get(c, c)))
     sticky = [r for r in rows if r.get("checked_node")]
     if sticky:
-        bad = [f"{names.get(r['contender'], r['contender'])} ({r['scenario']}: {r['wrong_node']})"
+        bad = [f"{names.get(r['contender'], r['contender'])} ({label(r)}: {r['wrong_node']})"
                for r in sticky if r["wrong_node"]]
         checked = sum(r["checked"] for r in sticky)
         print()
@@ -299,7 +304,7 @@ def cpu_table(rows, scenarios, contenders, names):
     measured = [r for r in rows if "sys_us_per_req" in r]
     if not measured:
         return
-    by_key = {(r["scenario"], r["contender"]): r for r in measured}
+    by_key = {(label(r), r["contender"]): r for r in measured}
     print("Where the proxies' CPU time goes, per request:")
     print()
     print("| scenario | contender | CPU µs/req | user µs | system µs | sleeps | preemptions |")
@@ -326,11 +331,11 @@ def paired_table(rows):
     pairs = {}
     for r in rows:
         if r["contender"] in ("affinity", "affinity-b") and "cpu_us_per_req" in r:
-            pairs.setdefault(r["scenario"], {})[r["contender"]] = r
+            pairs.setdefault((r["scenario"], r.get("round")), {})[r["contender"]] = r
     by_scenario = {}
-    for label, pair in pairs.items():
+    for (scenario, _), pair in pairs.items():
         if len(pair) == 2:
-            by_scenario.setdefault(label.split(" #")[0], []).append((pair["affinity"], pair["affinity-b"]))
+            by_scenario.setdefault(scenario, []).append((pair["affinity"], pair["affinity-b"]))
     if not by_scenario:
         return
     columns = (("rps", lambda x: f"{x:.0f}"), ("cpu_us_per_req", lambda x: f"{x:.2f}"),
@@ -359,6 +364,7 @@ def main():
     m = sub.add_parser("measure")
     m.add_argument("--contender", required=True)
     m.add_argument("--scenario", required=True)
+    m.add_argument("--round", type=int, help="which round of the scenario this is, when bench/run runs several")
     m.add_argument("--url", required=True)
     m.add_argument("--connections", type=int, required=True)
     m.add_argument("--threads", type=int, default=2)
