@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -21,77 +22,118 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HttpClients the proxy makes for members on the HttpClient leg: one per distinct connect timeout
- * and ttl, each configured alike.
+ * and ttl, none with a header cache per connection.
  */
 class BackendClientsTest {
 
+    /** ProxyTimeout 30 s; the members are never connected to. */
+    private static final String CONFIG = """
+            ProxyTimeout 30
+            <Proxy balancer://c>
+                BalancerMember https://127.0.0.1:9441 route=plain
+                BalancerMember https://127.0.0.1:9442 route=ttl ttl=7
+                BalancerMember https://127.0.0.1:9443 route=ttl-too ttl=7
+                BalancerMember https://127.0.0.1:9444 route=connect connectiontimeout=750ms
+                BalancerMember https://127.0.0.1:9445 route=timeout timeout=5
+                BalancerMember https://127.0.0.1:9446 route=defaults-spelled-out ttl=15 connectiontimeout=30
+            </Proxy>
+            ProxyPass / balancer://c/
+            """;
+
+    /** A client's pool idle timeout (the ttl) and connect timeout. */
+    private record Timeouts(long ttlMillis, long connectMillis) {
+    }
+
     private final QueuedThreadPool executor = new QueuedThreadPool(8, 2);
     private final ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler();
-    private final List<HttpClient> started = new ArrayList<>();
+    /** Everything started, in the order it was; stopped in reverse. */
+    private final List<LifeCycle> started = new ArrayList<>();
+    private Map<String, Member> members;
+    private BackendClients clients;
+    private HttpClient primary;
+    private List<HttpClient> extra;
 
     @BeforeEach
     void start() throws Exception {
+        started.add(executor);
         executor.start();
+        started.add(scheduler);
         scheduler.start();
+        ProxyConfig config = ConfigReader.parse("clients.conf", CONFIG);
+        members = new Backends(config).all().values().stream()
+                .flatMap(b -> b.members().stream())
+                .collect(Collectors.toMap(Member::route, Function.identity()));
+        clients = new BackendClients(executor, scheduler, 1, config.timeout(),
+                members.values().stream().map(Member::config).toList());
+        // As BalancingProxyHandler does: the primary client first, then one per other ttl and connect timeout.
+        primary = clients.newClient(clients.defaultConnectTimeout());
+        clients.configure(primary);
+        started.add(primary);
+        primary.start();
+        extra = clients.startPerMemberClients(primary);
+        started.addAll(extra);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (HttpClient client : started) {
-            client.stop();
+        Exception first = null;
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).stop();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
         }
-        scheduler.stop();
-        executor.stop();
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
-     * A member with its own ttl or connectiontimeout gets a client of its own with that idle timeout
-     * or connect timeout; the others share the primary one. None keeps a header cache per connection:
-     * with one, each pooled connection to a member holds a trie of about 96 KiB once it has read an
-     * answer (see AffinityProxy for the same on the clients' side).
+     * The ttl is the member's, else Affinity's default (BackendClients.DEFAULT_TTL); as in httpd,
+     * connectiontimeout is the member's, else its timeout, else ProxyTimeout. Members that come to the
+     * same pair share a client, and the ones that come to the defaults share the primary one.
      */
     @Test
-    void eachTtlAndConnectTimeoutHasItsClientAndNoneCachesHeaders() throws Exception {
-        ProxyConfig config = ConfigReader.parse("clients.conf", """
-                ProxyTimeout 30
-                <Proxy balancer://c>
-                    BalancerMember https://127.0.0.1:9441 route=plain
-                    BalancerMember https://127.0.0.1:9442 route=ttl ttl=7
-                    BalancerMember https://127.0.0.1:9443 route=connect connectiontimeout=750ms
-                </Proxy>
-                ProxyPass / balancer://c/
-                """);
-        Map<String, Member> members = new Backends(config).all().values().stream()
-                .flatMap(b -> b.members().stream())
-                .collect(Collectors.toMap(Member::route, Function.identity()));
-        BackendClients clients = new BackendClients(executor, scheduler, 1, config.timeout(),
-                members.values().stream().map(Member::config).toList());
-
-        HttpClient primary = clients.newClient(clients.defaultConnectTimeout());
-        clients.configure(primary);
-        primary.start();
-        started.add(primary);
-        List<HttpClient> extra = clients.startPerMemberClients(primary);
-        started.addAll(extra);
-
-        assertEquals(2, extra.size(), "one client for the member's ttl, one for its connect timeout");
-        HttpClient plain = clients.forMember(members.get("plain").config());
-        HttpClient ttl = clients.forMember(members.get("ttl").config());
-        HttpClient connect = clients.forMember(members.get("connect").config());
-        assertSame(primary, plain);
+    void aMemberWithItsOwnTtlOrConnectTimeoutGetsAClientWithThem() {
+        long defaultTtl = BackendClients.DEFAULT_TTL.toMillis();
         assertEquals(Map.of(
-                        "plain", List.of(BackendClients.DEFAULT_TTL.toMillis(), 30_000L),
-                        "ttl", List.of(7_000L, 30_000L),
-                        "connect", List.of(BackendClients.DEFAULT_TTL.toMillis(), 750L)),
-                Map.of("plain", timeouts(plain), "ttl", timeouts(ttl), "connect", timeouts(connect)));
-        for (HttpClient client : started) {
+                        "plain", new Timeouts(defaultTtl, 30_000),
+                        "ttl", new Timeouts(7_000, 30_000),
+                        "ttl-too", new Timeouts(7_000, 30_000),
+                        "connect", new Timeouts(defaultTtl, 750),
+                        "timeout", new Timeouts(defaultTtl, 5_000),
+                        "defaults-spelled-out", new Timeouts(defaultTtl, 30_000)),
+                members.keySet().stream().collect(Collectors.toMap(Function.identity(), route -> timeouts(client(route)))));
+        assertSame(primary, client("plain"));
+        assertSame(primary, client("defaults-spelled-out"));
+        assertSame(client("ttl"), client("ttl-too"));
+        assertEquals(3, extra.size(), "one client each for ttl=7, connectiontimeout=750ms and timeout=5");
+    }
+
+    /**
+     * Off, as on the clients' side (AffinityProxy): with it on, a connection that has read a response
+     * carrying a Cache-Control value Jetty does not know keeps a trie of about 96 KiB as long as it lives.
+     */
+    @Test
+    void noClientKeepsAHeaderCachePerConnection() {
+        List<HttpClient> all = new ArrayList<>(extra);
+        all.add(primary);
+        for (HttpClient client : all) {
             assertEquals(0, ((HttpClientTransportOverHTTP) client.getTransport()).getHeaderCacheSize(),
                     "header cache of " + client);
         }
     }
 
-    /** The pool's idle timeout (the ttl) and the connect timeout, in ms. */
-    private static List<Long> timeouts(HttpClient client) {
-        return List.of(client.getIdleTimeout(), client.getConnectTimeout());
+    private HttpClient client(String route) {
+        return clients.forMember(members.get(route).config());
+    }
+
+    private static Timeouts timeouts(HttpClient client) {
+        return new Timeouts(client.getIdleTimeout(), client.getConnectTimeout());
     }
 }
