@@ -75,6 +75,10 @@ public record SessionReplication(InetSocketAddress self, List<InetSocketAddress>
         cluster.setManagerTemplate(manager);
 
         GroupChannel channel = new GroupChannel();
+        // No MBeans: two nodes in one JVM (the demo's default) would register the same names, and the
+        // second node to stop would log a warning with a stack trace for each one the first removed,
+        // right above the one line that says why the demo could not start.
+        channel.setJmxEnabled(false);
         NioReceiver receiver = new NioReceiver();
         receiver.setAddress(self.getHostString());
         receiver.setPort(self.getPort());

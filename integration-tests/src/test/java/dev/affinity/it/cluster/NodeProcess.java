@@ -115,11 +115,11 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    private static String java() {
+    static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static Path demoJar() {
+    static Path demoJar() {
         String jar = System.getProperty("it.demo.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("system property it.demo.jar is " + jar + " (expected: the demo-webapp's "
