@@ -90,7 +90,12 @@ public final class DemoCluster implements AutoCloseable {
             String text = configFor(host, node1.port(), node2.port());
             ProxyConfig config = ConfigReader.parse("cluster.conf", text)
                     .withListen(List.of(new ListenAddress(host, proxyPort)));
-            AffinityProxy proxy = AffinityProxy.start(config);
+            AffinityProxy proxy;
+            try {
+                proxy = AffinityProxy.start(config);
+            } catch (Exception e) {
+                throw new ProxyStartFailed(e);
+            }
             return new DemoCluster(host, node1, node2, replications, proxy, text);
         } catch (Exception e) {
             closeQuietly(node2);
@@ -99,8 +104,22 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The proxy, started once both nodes are up, could not start. Its port is never one of the
+     * replication ports picked free, so other replication ports would not help: no retry.
+     */
+    private static final class ProxyStartFailed extends Exception {
+        ProxyStartFailed(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** Whether a node could not bind a port: maybe a replication port picked free and taken since. */
     private static boolean portTaken(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ProxyStartFailed) {
+                return false;
+            }
             if (t instanceof BindException) {
                 return true;
             }

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * starts, so port 0 is replaced by a port free now; but it comes from the ephemeral range, and a
  * connection anywhere on the machine may take it before the node binds it. Then the pair starts again
  * on other ports, at most {@value #ATTEMPTS} times. The failure does not say which port was taken: a
- * fixed port that is taken fails each try alike.
+ * node's fixed port that is taken fails each try alike (the proxy's is never retried, see DemoCluster).
  */
 public final class ReplicationPorts {
 

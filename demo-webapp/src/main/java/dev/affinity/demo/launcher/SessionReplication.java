@@ -75,9 +75,10 @@ public record SessionReplication(InetSocketAddress self, List<InetSocketAddress>
         cluster.setManagerTemplate(manager);
 
         GroupChannel channel = new GroupChannel();
-        // No MBeans: two nodes in one JVM (the demo's default) would register the same names, and the
-        // second node to stop would log a warning with a stack trace for each one the first removed,
-        // right above the one line that says why the demo could not start.
+        // No MBeans: Tribes names them after the cluster, which all nodes share, so two nodes in one JVM
+        // (the demo's default) register the same names. Whenever one of them stops, the other's stop
+        // then logs a warning with a stack trace for each name already removed: after a failed start,
+        // five of them right above the one line that says why the demo could not start.
         channel.setJmxEnabled(false);
         NioReceiver receiver = new NioReceiver();
         receiver.setAddress(self.getHostString());
