@@ -67,59 +67,54 @@ public final class DemoCluster implements AutoCloseable {
 
     /**
      * As {@link #start(String, int, int, int, int, int)}, with replication ports picked free by
-     * {@code freePorts}, again if one was taken before its node bound it ({@link ReplicationPorts}).
+     * {@code freePorts}. The nodes start again on others if one was taken before its node bound it
+     * ({@link ReplicationPorts}); the proxy starts once they are up, and its port is not retried:
+     * other replication ports would not free it.
      */
     static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
             int node1ReplicationPort, int node2ReplicationPort, IntSupplier freePorts) throws Exception {
-        return ReplicationPorts.startPair(host, node1ReplicationPort, node2ReplicationPort, freePorts,
+        Nodes nodes = ReplicationPorts.startPair(host, node1ReplicationPort, node2ReplicationPort, freePorts,
                 DemoCluster::portTaken, (replication1, replication2) ->
-                        start(host, proxyPort, node1Port, node2Port, replication1, replication2));
-    }
-
-    private static DemoCluster start(String host, int proxyPort, int node1Port, int node2Port,
-            InetSocketAddress replication1, InetSocketAddress replication2) throws Exception {
-        SessionReplication[] replications = {
-            new SessionReplication(replication1, List.of(replication2)),
-            new SessionReplication(replication2, List.of(replication1))
-        };
-        DemoNode node1 = null;
-        DemoNode node2 = null;
+                        Nodes.start(host, node1Port, node2Port, replication1, replication2));
         try {
-            node1 = DemoNode.start("node1", host, node1Port, Optional.of(replications[0]));
-            node2 = DemoNode.start("node2", host, node2Port, Optional.of(replications[1]));
-            String text = configFor(host, node1.port(), node2.port());
+            String text = configFor(host, nodes.node1().port(), nodes.node2().port());
             ProxyConfig config = ConfigReader.parse("cluster.conf", text)
                     .withListen(List.of(new ListenAddress(host, proxyPort)));
-            AffinityProxy proxy;
-            try {
-                proxy = AffinityProxy.start(config);
-            } catch (Exception e) {
-                throw new ProxyStartFailed(e);
-            }
-            return new DemoCluster(host, node1, node2, replications, proxy, text);
+            AffinityProxy proxy = AffinityProxy.start(config);
+            return new DemoCluster(host, nodes.node1(), nodes.node2(), nodes.replications(), proxy, text);
         } catch (Exception e) {
-            closeQuietly(node2);
-            closeQuietly(node1);
+            nodes.close();
             throw e;
         }
     }
 
-    /**
-     * The proxy, started once both nodes are up, could not start. Its port is never one of the
-     * replication ports picked free, so other replication ports would not help: no retry.
-     */
-    private static final class ProxyStartFailed extends Exception {
-        ProxyStartFailed(Exception cause) {
-            super(cause.getMessage(), cause);
+    /** The two nodes, replicating sessions to each other. */
+    private record Nodes(DemoNode node1, DemoNode node2, SessionReplication[] replications) {
+
+        static Nodes start(String host, int node1Port, int node2Port,
+                InetSocketAddress replication1, InetSocketAddress replication2) throws Exception {
+            SessionReplication[] replications = {
+                new SessionReplication(replication1, List.of(replication2)),
+                new SessionReplication(replication2, List.of(replication1))
+            };
+            DemoNode node1 = DemoNode.start("node1", host, node1Port, Optional.of(replications[0]));
+            try {
+                DemoNode node2 = DemoNode.start("node2", host, node2Port, Optional.of(replications[1]));
+                return new Nodes(node1, node2, replications);
+            } catch (Exception e) {
+                closeQuietly(node1);
+                throw e;
+            }
+        }
+
+        void close() {
+            closeQuietly(node2);
+            closeQuietly(node1);
         }
     }
 
-    /** Whether a node could not bind a port: maybe a replication port picked free and taken since. */
     private static boolean portTaken(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ProxyStartFailed) {
-                return false;
-            }
             if (t instanceof BindException) {
                 return true;
             }

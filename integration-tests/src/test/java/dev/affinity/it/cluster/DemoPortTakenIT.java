@@ -32,8 +32,7 @@ class DemoPortTakenIT {
     @Test
     void aTakenProxyPortIsOneLineWithoutAStackTraceAndNoRetry() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Path logs = Files.createDirectories(Path.of("target", "node-logs"));
-            Path log = Files.createTempFile(logs, "demo-port-taken-", ".log");
+            Path log = NodeProcess.newLog("demo-port-taken");
             Process demo = new ProcessBuilder(List.of(NodeProcess.java(), "-Xmx256m", "-jar",
                     NodeProcess.demoJar().toString(), "--ports", taken.getLocalPort() + ",0,0",
                     "--replication-ports", "0,0"))

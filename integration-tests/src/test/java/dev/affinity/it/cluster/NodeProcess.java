@@ -50,8 +50,7 @@ final class NodeProcess implements AutoCloseable {
     /** Starts the node (port 0: a free one) and returns once it says it is up; fails with its log's tail otherwise. */
     static NodeProcess start(String route, int port, InetSocketAddress replication, List<InetSocketAddress> peers)
             throws IOException, InterruptedException {
-        Path logs = Files.createDirectories(Path.of("target", "node-logs"));
-        Path log = Files.createTempFile(logs, route + "-", ".log");
+        Path log = newLog(route);
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-jar", demoJar().toString(),
                 "node", "--route", route, "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--replication-port", Integer.toString(replication.getPort())));
@@ -117,6 +116,11 @@ final class NodeProcess implements AutoCloseable {
 
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A new file for a demo process's output: {@code target/node-logs/<name>-<n>.log}. */
+    static Path newLog(String name) throws IOException {
+        return Files.createTempFile(Files.createDirectories(Path.of("target", "node-logs")), name + "-", ".log");
     }
 
     static Path demoJar() {

@@ -13,7 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -46,8 +46,8 @@ class BackendClientsTest {
 
     private final QueuedThreadPool executor = new QueuedThreadPool(8, 2);
     private final ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler();
-    /** Everything started, in the order it was; stopped in reverse. */
-    private final List<LifeCycle> started = new ArrayList<>();
+    /** Stops what it manages in reverse order, past a failure, as the proxy's handler does with its clients. */
+    private final ContainerLifeCycle started = new ContainerLifeCycle();
     private Map<String, Member> members;
     private BackendClients clients;
     private HttpClient primary;
@@ -55,10 +55,9 @@ class BackendClientsTest {
 
     @BeforeEach
     void start() throws Exception {
-        started.add(executor);
-        executor.start();
-        started.add(scheduler);
-        scheduler.start();
+        started.addBean(executor, true);
+        started.addBean(scheduler, true);
+        started.start();
         ProxyConfig config = ConfigReader.parse("clients.conf", CONFIG);
         members = new Backends(config).all().values().stream()
                 .flatMap(b -> b.members().stream())
@@ -68,29 +67,15 @@ class BackendClientsTest {
         // As BalancingProxyHandler does: the primary client first, then one per other ttl and connect timeout.
         primary = clients.newClient(clients.defaultConnectTimeout());
         clients.configure(primary);
-        started.add(primary);
+        started.addBean(primary, true);
         primary.start();
         extra = clients.startPerMemberClients(primary);
-        started.addAll(extra);
+        extra.forEach(client -> started.addBean(client, true));
     }
 
     @AfterEach
     void stop() throws Exception {
-        Exception first = null;
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).stop();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        started.stop();
     }
 
     /**
