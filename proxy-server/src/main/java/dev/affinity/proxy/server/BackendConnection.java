@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
-import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -31,8 +30,9 @@ import org.eclipse.jetty.util.thread.Invocable;
 /**
  * One HTTP/1.1 connection to a member, serving one exchange at a time on the selector of the
  * client's connection: it writes the request head {@link BackendLeg} prepared, parses the answer
- * with Jetty's {@link HttpParser}, and streams it to the client, reading more from the member only
- * when the client took what came before. Interim responses: 102 and 103 are passed on, 100 is
+ * ({@link MemberResponseParser}: its own pass for the common shape, Jetty's {@link HttpParser} for
+ * the rest), and streams it to the client, reading more from the member only when the client took
+ * what came before. Interim responses: 102 and 103 are passed on, 100 is
  * dropped (a request with {@code Expect} never comes this way; a body goes out with its head). A
  * response the member ends with {@code Connection: close}, or as HTTP/1.0 without keep-alive,
  * closes the connection after it; any other goes back to its pool.
@@ -55,7 +55,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final BackendPool.Slot slot;
     private final ByteBufferPool buffers;
     private final ResponseRewriter rewriter;
-    private final HttpParser parser = new HttpParser(this, -1, HttpCompliance.RFC7230);
+    private final MemberResponseParser parser = new MemberResponseParser(this);
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
     private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     /**
@@ -97,8 +97,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         this.slot = slot;
         this.buffers = buffers;
         this.rewriter = rewriter;
-        // No header cache per connection, as on the clients' side (AffinityProxy): memory for each one.
-        parser.setHeaderCacheSize(0);
     }
 
     /** Starts an exchange: writes the request head, then waits for the answer. */

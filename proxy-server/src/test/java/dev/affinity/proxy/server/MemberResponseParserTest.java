@@ -1,0 +1,272 @@
+package dev.affinity.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * MemberResponseParser against Jetty's HttpParser: for each response, fed whole and cut in two at
+ * every byte, with and without the connection ending after it, the handler sees the same events
+ * (status, each field's header, name and value, the body's pieces, the end, an early EOF or a bad
+ * message). And the common shape is parsed without Jetty's parser, the rest with it.
+ */
+class MemberResponseParserTest {
+
+    private static final String NGINX = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Wed, 25 Nov 2026 14:48:41 GMT\r\n"
+            + "Content-Type: text/plain\r\nContent-Length: 19\r\nConnection: keep-alive\r\nX-Node: node1\r\n\r\n"
+            + "hello, from node1!\n";
+
+    /** Responses of the common shape: parsed without Jetty's parser. */
+    static Stream<String> commonShape() {
+        return Stream.of(
+                NGINX,
+                "HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1:8080/login\r\nSet-Cookie: BALANCEID=balancer.node1; Path=/\r\n"
+                        + "Set-Cookie: JSESSIONID=ABC123.node1; Path=/; HttpOnly\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 5\r\n\r\nhello",
+                "HTTP/1.1 404 Not Found\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 3\r\n\r\nnop",
+                "HTTP/1.1 599 \r\nContent-Length: 1\r\n\r\nx",
+                "HTTP/1.1 500  Internal  Error  \r\nContent-Length: 2\r\n\r\nno",
+                // names in any case, with or without a space after the colon, known and unknown
+                "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-node:node1\r\nServer:nginx\r\nCONTENT-TYPE: text/plain\r\n\r\nbody",
+                // whitespace around and inside values, empty values
+                "HTTP/1.1 200 OK\r\nX-A:  two spaces\r\nX-B:\ttab\r\nX-C: trailing \t \r\nX-D: in\tside\r\nX-E:\r\nX-F: \r\n"
+                        + "Server:\r\nVary: \r\nContent-Length: 007\r\n\r\n1234567",
+                // a cached value spelled exactly, after one space or two
+                "HTTP/1.1 200 OK\r\nContent-Type:  text/plain\r\nAccept-Ranges: bytes\r\nContent-Length:  0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plainx\r\n\r\nabc",
+                // a head past the first kilobyte looked at
+                "HTTP/1.1 200 OK\r\n" + "X-Long: " + "v".repeat(1500) + "\r\nContent-Length: 2\r\n\r\nok",
+                // a large body, and bytes after the response
+                "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + "b".repeat(3000),
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n");
+    }
+
+    /** Responses for Jetty's parser: its framing rules, or malformed. */
+    static Stream<String> otherShapes() {
+        return Stream.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close",
+                "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 304 Not Modified\r\nContent-Length: 19\r\n\r\n",
+                "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+                "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                "\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nX-Folded: one\r\n two\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nX-Space : no\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\nContent-Length: 2\n\nok",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-CR: a\rb\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nX-Nul: a\0b\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nX-Del: a\u007fb\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000000\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\n" + "X-Many: v\r\n".repeat(70) + "Content-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\n" + "X-Huge: " + "v".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\nok");
+    }
+
+    @ParameterizedTest
+    @MethodSource("commonShape")
+    void theCommonShapeGivesJettysEventsWithoutJettysParser(String response) {
+        assertSameEventsAsJetty(response, false);
+        MemberResponseParser parser = new MemberResponseParser(new Recorder());
+        parser.parseNext(direct(bytes(response)));
+        assertFalse(parser.parsingWithJetty(), "parsed by Jetty's parser");
+    }
+
+    @ParameterizedTest
+    @MethodSource("otherShapes")
+    void everyOtherShapeGoesToJettysParser(String response) {
+        assertSameEventsAsJetty(response, false);
+        MemberResponseParser parser = new MemberResponseParser(new Recorder());
+        parser.parseNext(direct(bytes(response)));
+        assertTrue(parser.parsingWithJetty(), "not parsed by Jetty's parser");
+    }
+
+    @Test
+    void theAnswerToHeadHasNoBodyWhateverItsLengthSays() {
+        assertSameEventsAsJetty("HTTP/1.1 200 OK\r\nContent-Length: 19\r\nContent-Type: text/plain\r\n\r\n", true);
+    }
+
+    @Test
+    void aCaseVariantOfACachedValuePassesAsSentWhereJettyWouldRespellIt() {
+        String response = "HTTP/1.1 200 OK\r\nContent-Type: TEXT/PLAIN\r\nContent-Length: 0\r\n\r\n";
+        Recorder ours = new Recorder();
+        feed(new MemberResponseParser(ours)::parseNext, bytes(response), List.of());
+        Recorder jettys = new Recorder();
+        feed(jetty(jettys, false)::parseNext, bytes(response), List.of());
+        assertEquals("field Content-Type|Content-Type|TEXT/PLAIN", ours.events.get(1));
+        assertEquals("field Content-Type|Content-Type|text/plain", jettys.events.get(1));
+    }
+
+    @Test
+    void aResponseAfterAnotherOnTheSameConnectionIsParsedAfresh() {
+        Recorder recorder = new Recorder();
+        MemberResponseParser parser = new MemberResponseParser(recorder);
+        String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+        feed(parser::parseNext, bytes(chunked), List.of());
+        parser.reset();
+        feed(parser::parseNext, bytes(NGINX), List.of());
+        assertFalse(parser.parsingWithJetty());
+        parser.reset();
+        feed(parser::parseNext, bytes(chunked), List.of());
+        assertTrue(parser.parsingWithJetty());
+        assertEquals(3, recorder.events.stream().filter("messageComplete"::equals).count(), recorder.events.toString());
+    }
+
+    /** The same events from both parsers, for the response whole and cut at every byte, then at its end or not. */
+    private static void assertSameEventsAsJetty(String response, boolean head) {
+        byte[] bytes = bytes(response);
+        List<List<Integer>> cuts = new ArrayList<>();
+        cuts.add(List.of());
+        int step = bytes.length > 4000 ? 97 : 1; // the longest responses: every 97th byte is enough
+        for (int at = 1; at < bytes.length; at += step) {
+            cuts.add(List.of(at));
+        }
+        for (List<Integer> cut : cuts) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean eofAfter = (variant & 1) != 0;
+                boolean slowClient = (variant & 2) != 0;
+                Recorder expected = new Recorder(slowClient);
+                HttpParser jetty = jetty(expected, head);
+                feed(jetty::parseNext, bytes, cut);
+                Recorder actual = new Recorder(slowClient);
+                MemberResponseParser ours = new MemberResponseParser(actual);
+                ours.setHeadResponse(head);
+                feed(ours::parseNext, bytes, cut);
+                if (eofAfter) {
+                    jetty.atEOF();
+                    feed(jetty::parseNext, new byte[0], List.of());
+                    ours.atEOF();
+                    feed(ours::parseNext, new byte[0], List.of());
+                }
+                assertEquals(expected.events, actual.events, "cut at " + cut + (eofAfter ? ", then the end" : "")
+                        + (slowClient ? ", each piece of the body stopping the parser" : ""));
+            }
+        }
+    }
+
+    private static HttpParser jetty(Recorder recorder, boolean head) {
+        HttpParser parser = new HttpParser(recorder, -1, HttpCompliance.RFC7230);
+        parser.setHeaderCacheSize(0);
+        parser.setHeadResponse(head);
+        return parser;
+    }
+
+    /**
+     * Feeds the pieces as BackendConnection does: each in a direct buffer, parsed until the parser
+     * takes no more of it; a true return is recorded, and parsing goes on.
+     */
+    private static void feed(Function<ByteBuffer, Boolean> parser, byte[] bytes, List<Integer> cuts) {
+        List<Integer> bounds = new ArrayList<>(cuts);
+        bounds.add(bytes.length);
+        int from = 0;
+        for (int to : bounds) {
+            ByteBuffer buffer = direct(java.util.Arrays.copyOfRange(bytes, from, to));
+            for (int rounds = 0; rounds < 10_000; rounds++) {
+                int before = buffer.remaining();
+                if (parser.apply(buffer)) {
+                    continue;
+                }
+                if (!buffer.hasRemaining() || buffer.remaining() == before) {
+                    break;
+                }
+            }
+            from = to;
+        }
+    }
+
+    private static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+        buffer.put(bytes).flip();
+        return buffer;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Writes down every event, the body's bytes as text. For a slow client, each piece of the body
+     * stops the parser, as BackendConnection's content() does while its write to the client is pending.
+     */
+    private static final class Recorder implements HttpParser.ResponseHandler {
+        final List<String> events = new ArrayList<>();
+        private final boolean slowClient;
+
+        Recorder() {
+            this(false);
+        }
+
+        Recorder(boolean slowClient) {
+            this.slowClient = slowClient;
+        }
+
+        @Override
+        public void startResponse(HttpVersion version, int status, String reason) {
+            events.add("start " + version + " " + status + " " + reason);
+        }
+
+        @Override
+        public void parsedHeader(HttpField field) {
+            events.add("field " + field.getHeader() + "|" + field.getName() + "|" + field.getValue());
+        }
+
+        @Override
+        public boolean headerComplete() {
+            events.add("headerComplete");
+            return false;
+        }
+
+        @Override
+        public boolean content(ByteBuffer content) {
+            byte[] piece = new byte[content.remaining()];
+            content.get(piece);
+            events.add("content " + new String(piece, StandardCharsets.ISO_8859_1));
+            return slowClient;
+        }
+
+        @Override
+        public boolean contentComplete() {
+            events.add("contentComplete");
+            return false;
+        }
+
+        @Override
+        public boolean messageComplete() {
+            events.add("messageComplete");
+            return true;
+        }
+
+        @Override
+        public void earlyEOF() {
+            events.add("earlyEOF");
+        }
+
+        @Override
+        public void badMessage(HttpException failure) {
+            events.add("badMessage " + failure.getCode() + " " + failure.getReason());
+        }
+    }
+}
