@@ -1,19 +1,28 @@
 package dev.affinity.proxy.server;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
 
 /**
- * Jetty's {@link HttpHeader} for a field name given as bytes, ignoring case, as {@code HttpHeader.CACHE}
- * finds it for a String; null for a name Jetty does not know. An open-addressed table over a hash of the
- * lowercase bytes: no String and no walk through a trie for each name of each response.
+ * What Jetty knows of a field given as bytes: the {@link HttpHeader} of its name, ignoring case, as
+ * {@code HttpHeader.CACHE} finds it for a String (null for a name Jetty does not know); and the field
+ * instance {@link HttpParser#CACHE} holds for a common value of it (Content-Type: text/plain). The
+ * names are in an open-addressed table over a hash of their lowercase bytes: no String, and no walk
+ * through a trie, for each name of each response.
  */
 final class KnownHeaders {
 
     private static final int MASK = 511; // 512 slots for the ~100 names: short probes
     private static final HttpHeader[] HEADERS = new HttpHeader[MASK + 1];
     private static final byte[][] LOWERCASE = new byte[MASK + 1][];
+    /** Jetty's cached fields that carry a value, by their header's ordinal; none for most headers. */
+    private static final CachedField[][] CACHED = cachedFields();
 
     static {
         for (HttpHeader header : HttpHeader.values()) {
@@ -48,6 +57,16 @@ final class KnownHeaders {
         return null;
     }
 
+    /** Jetty's cached field for this header with the value {@code bytes[from, from + length)}, exactly so spelled; or null. */
+    static HttpField cached(HttpHeader header, byte[] bytes, int from, int length) {
+        for (CachedField cached : CACHED[header.ordinal()]) {
+            if (cached.is(bytes, from, length)) {
+                return cached.field();
+            }
+        }
+        return null;
+    }
+
     /** The hash so far, taken on over one more byte of a name, whatever its case. */
     static int hashOn(int hash, byte b) {
         return 31 * hash + lower(b);
@@ -71,5 +90,27 @@ final class KnownHeaders {
 
     private static byte lower(byte b) {
         return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+    }
+
+    /** One of Jetty's cached fields, with its value's bytes to compare a head's with. */
+    private record CachedField(byte[] value, HttpField field) {
+        boolean is(byte[] bytes, int from, int length) {
+            return value.length == length && Arrays.equals(value, 0, length, bytes, from, from + length);
+        }
+    }
+
+    private static CachedField[][] cachedFields() {
+        List<List<CachedField>> byHeader = new ArrayList<>();
+        for (HttpHeader ignored : HttpHeader.values()) {
+            byHeader.add(new ArrayList<>());
+        }
+        for (String key : HttpParser.CACHE.keySet()) {
+            HttpField field = HttpParser.CACHE.get(key);
+            if (field != null && field.getHeader() != null && field.getValue() != null && field.getHeader() != HttpHeader.HOST) {
+                byHeader.get(field.getHeader().ordinal())
+                        .add(new CachedField(field.getValue().getBytes(StandardCharsets.ISO_8859_1), field));
+            }
+        }
+        return byHeader.stream().map(fields -> fields.toArray(CachedField[]::new)).toArray(CachedField[][]::new);
     }
 }

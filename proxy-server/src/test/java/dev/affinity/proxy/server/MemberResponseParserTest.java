@@ -21,9 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * MemberResponseParser against Jetty's HttpParser: for each response, fed whole and cut in two at
- * every byte, with and without the connection ending after it, the handler sees the same events
- * (status, each field's header, name and value, the body's pieces, the end, an early EOF or a bad
- * message). And the common shape is parsed without Jetty's parser, the rest with it.
+ * every byte, with and without the connection ending after it, with a client that takes the body at
+ * once or one that stops the parser at each piece, and cut short by the member's close at every byte,
+ * the handler sees the same events (status, each field's header, name and value, the body's pieces,
+ * the end, an early EOF or a bad message). And the common shape is parsed without Jetty's parser, the
+ * rest with it.
  */
 class MemberResponseParserTest {
 
@@ -42,7 +44,8 @@ class MemberResponseParserTest {
                 "HTTP/1.1 599 \r\nContent-Length: 1\r\n\r\nx",
                 "HTTP/1.1 500  Internal  Error  \r\nContent-Length: 2\r\n\r\nno",
                 // names in any case, with or without a space after the colon, known and unknown
-                "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-node:node1\r\nServer:nginx\r\nCONTENT-TYPE: text/plain\r\n\r\nbody",
+                "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-node:node1\r\nserver:nginx\r\nCONTENT-TYPE: text/plain\r\n"
+                        + "location:\t/x\r\nSERVER: nginx\r\ncontent-type:text/html\r\n\r\nbody",
                 // whitespace around and inside values, empty values
                 "HTTP/1.1 200 OK\r\nX-A:  two spaces\r\nX-B:\ttab\r\nX-C: trailing \t \r\nX-D: in\tside\r\nX-E:\r\nX-F: \r\n"
                         + "Server:\r\nVary: \r\nContent-Length: 007\r\n\r\n1234567",
@@ -113,9 +116,9 @@ class MemberResponseParserTest {
     void aCaseVariantOfACachedValuePassesAsSentWhereJettyWouldRespellIt() {
         String response = "HTTP/1.1 200 OK\r\nContent-Type: TEXT/PLAIN\r\nContent-Length: 0\r\n\r\n";
         Recorder ours = new Recorder();
-        feed(new MemberResponseParser(ours)::parseNext, bytes(response), List.of());
+        feed(ours, new MemberResponseParser(ours)::parseNext, bytes(response), List.of());
         Recorder jettys = new Recorder();
-        feed(jetty(jettys, false)::parseNext, bytes(response), List.of());
+        feed(jettys, jetty(jettys, false)::parseNext, bytes(response), List.of());
         assertEquals("field Content-Type|Content-Type|TEXT/PLAIN", ours.events.get(1));
         assertEquals("field Content-Type|Content-Type|text/plain", jettys.events.get(1));
     }
@@ -125,14 +128,35 @@ class MemberResponseParserTest {
         Recorder recorder = new Recorder();
         MemberResponseParser parser = new MemberResponseParser(recorder);
         String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
-        feed(parser::parseNext, bytes(chunked), List.of());
+        feed(recorder, parser::parseNext, bytes(chunked), List.of());
         parser.reset();
-        feed(parser::parseNext, bytes(NGINX), List.of());
+        feed(recorder, parser::parseNext, bytes(NGINX), List.of());
         assertFalse(parser.parsingWithJetty());
         parser.reset();
-        feed(parser::parseNext, bytes(chunked), List.of());
+        feed(recorder, parser::parseNext, bytes(chunked), List.of());
         assertTrue(parser.parsingWithJetty());
         assertEquals(3, recorder.events.stream().filter("messageComplete"::equals).count(), recorder.events.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource({"commonShape", "otherShapes"})
+    void aResponseCutShortByTheMembersCloseEndsAsWithJetty(String response) {
+        byte[] bytes = bytes(response);
+        int step = bytes.length > 4000 ? 97 : 1;
+        for (int end = 0; end < bytes.length; end += step) {
+            byte[] sent = java.util.Arrays.copyOf(bytes, end);
+            Recorder expected = new Recorder();
+            HttpParser jetty = jetty(expected, false);
+            feed(expected, jetty::parseNext, sent, List.of());
+            jetty.atEOF();
+            feed(expected, jetty::parseNext, new byte[0], List.of());
+            Recorder actual = new Recorder();
+            MemberResponseParser ours = new MemberResponseParser(actual);
+            feed(actual, ours::parseNext, sent, List.of());
+            ours.atEOF();
+            feed(actual, ours::parseNext, new byte[0], List.of());
+            assertEquals(expected.events, actual.events, "closed after " + end + " bytes");
+        }
     }
 
     /** The same events from both parsers, for the response whole and cut at every byte, then at its end or not. */
@@ -150,16 +174,16 @@ class MemberResponseParserTest {
                 boolean slowClient = (variant & 2) != 0;
                 Recorder expected = new Recorder(slowClient);
                 HttpParser jetty = jetty(expected, head);
-                feed(jetty::parseNext, bytes, cut);
+                feed(expected, jetty::parseNext, bytes, cut);
                 Recorder actual = new Recorder(slowClient);
                 MemberResponseParser ours = new MemberResponseParser(actual);
                 ours.setHeadResponse(head);
-                feed(ours::parseNext, bytes, cut);
+                feed(actual, ours::parseNext, bytes, cut);
                 if (eofAfter) {
                     jetty.atEOF();
-                    feed(jetty::parseNext, new byte[0], List.of());
+                    feed(expected, jetty::parseNext, new byte[0], List.of());
                     ours.atEOF();
-                    feed(ours::parseNext, new byte[0], List.of());
+                    feed(actual, ours::parseNext, new byte[0], List.of());
                 }
                 assertEquals(expected.events, actual.events, "cut at " + cut + (eofAfter ? ", then the end" : "")
                         + (slowClient ? ", each piece of the body stopping the parser" : ""));
@@ -178,7 +202,7 @@ class MemberResponseParserTest {
      * Feeds the pieces as BackendConnection does: each in a direct buffer, parsed until the parser
      * takes no more of it; a true return is recorded, and parsing goes on.
      */
-    private static void feed(Function<ByteBuffer, Boolean> parser, byte[] bytes, List<Integer> cuts) {
+    private static void feed(Recorder recorder, Function<ByteBuffer, Boolean> parser, byte[] bytes, List<Integer> cuts) {
         List<Integer> bounds = new ArrayList<>(cuts);
         bounds.add(bytes.length);
         int from = 0;
@@ -186,8 +210,15 @@ class MemberResponseParserTest {
             ByteBuffer buffer = direct(java.util.Arrays.copyOfRange(bytes, from, to));
             for (int rounds = 0; rounds < 10_000; rounds++) {
                 int before = buffer.remaining();
-                if (parser.apply(buffer)) {
-                    continue;
+                try {
+                    if (parser.apply(buffer)) {
+                        continue;
+                    }
+                } catch (AssertionError jettys) {
+                    // Jetty's parser asserts (tests run with -ea) when it fails a response after a 2xx
+                    // status line: its exception wants an error status. Both parsers must get there.
+                    recorder.events.add("Jetty's assertion");
+                    return;
                 }
                 if (!buffer.hasRemaining() || buffer.remaining() == before) {
                     break;
