@@ -2,7 +2,7 @@ package dev.affinity.proxy.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpField;
@@ -10,11 +10,19 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 
 /**
- * What Jetty knows of a field given as bytes: the {@link HttpHeader} of its name, ignoring case, as
- * {@code HttpHeader.CACHE} finds it for a String (null for a name Jetty does not know); and the field
- * instance {@link HttpParser#CACHE} holds for a common value of it (Content-Type: text/plain). The
- * names are in an open-addressed table over a hash of their lowercase bytes: no String, and no walk
- * through a trie, for each name of each response.
+ * What Jetty's parser knows of a field, given as bytes.
+ * <ul>
+ *   <li>The {@link HttpHeader} of its name, ignoring case, as {@code HttpHeader.CACHE} finds it for a
+ *       String; null for a name Jetty does not know. The names are in an open-addressed table over a
+ *       hash of their lowercase bytes: no String, and no walk through a trie, for each name of each
+ *       response. For example {@code content-TYPE}: the hash of "content-type" picks a slot, and the
+ *       probe goes on to the next slots until one holds "content-type" (found) or none (unknown).</li>
+ *   <li>The common values {@link HttpParser#CACHE} holds for some headers (Content-Type: text/plain,
+ *       Connection: keep-alive). Jetty's parser looks a whole line up in that trie, ignoring case,
+ *       and keeps the longest entry that starts it: its value in Jetty's spelling, then the rest of the
+ *       line as sent. So {@code Content-Type: text/html;charset=UTF-8} reaches the handler as Jetty's
+ *       cached field {@code text/html;charset=utf-8}.</li>
+ * </ul>
  */
 final class KnownHeaders {
 
@@ -57,10 +65,15 @@ final class KnownHeaders {
         return null;
     }
 
-    /** Jetty's cached field for this header with the value {@code bytes[from, from + length)}, exactly so spelled; or null. */
-    static HttpField cached(HttpHeader header, byte[] bytes, int from, int length) {
+    /**
+     * The cached field Jetty's lookup finds for a value {@code bytes[from, from + length)} that starts
+     * right after {@code "Name: "}: the one with the longest value that starts this one, ignoring case;
+     * or null. Its value may be shorter than this one: Jetty then keeps its spelling of that part.
+     */
+    static HttpField cachedPrefix(HttpHeader header, byte[] bytes, int from, int length) {
+        // Longest first, so the first that matches is Jetty's pick.
         for (CachedField cached : CACHED[header.ordinal()]) {
-            if (cached.is(bytes, from, length)) {
+            if (cached.starts(bytes, from, length)) {
                 return cached.field();
             }
         }
@@ -92,13 +105,25 @@ final class KnownHeaders {
         return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
     }
 
-    /** One of Jetty's cached fields, with its value's bytes to compare a head's with. */
-    private record CachedField(byte[] value, HttpField field) {
-        boolean is(byte[] bytes, int from, int length) {
-            return value.length == length && Arrays.equals(value, 0, length, bytes, from, from + length);
+    /** One of Jetty's cached fields, with its value's lowercase bytes to compare a head's with. */
+    private record CachedField(byte[] lowercase, HttpField field) {
+        boolean starts(byte[] bytes, int from, int length) {
+            if (lowercase.length > length) {
+                return false;
+            }
+            for (int i = 0; i < lowercase.length; i++) {
+                if (lowercase[i] != lower(bytes[from + i])) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
+    /**
+     * Jetty's cached fields with a value, by header ordinal, longest value first; the entries that
+     * stand only for a name (Jetty 12.1 gives them the value "\u0000") left out.
+     */
     private static CachedField[][] cachedFields() {
         List<List<CachedField>> byHeader = new ArrayList<>();
         for (HttpHeader ignored : HttpHeader.values()) {
@@ -106,11 +131,14 @@ final class KnownHeaders {
         }
         for (String key : HttpParser.CACHE.keySet()) {
             HttpField field = HttpParser.CACHE.get(key);
-            if (field != null && field.getHeader() != null && field.getValue() != null && field.getHeader() != HttpHeader.HOST) {
-                byHeader.get(field.getHeader().ordinal())
-                        .add(new CachedField(field.getValue().getBytes(StandardCharsets.ISO_8859_1), field));
+            String value = field == null || field.getHeader() == null ? null : field.getValue();
+            if (value != null && !value.isEmpty() && value.indexOf('\0') < 0) {
+                byte[] lowercase = value.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1);
+                byHeader.get(field.getHeader().ordinal()).add(new CachedField(lowercase, field));
             }
         }
-        return byHeader.stream().map(fields -> fields.toArray(CachedField[]::new)).toArray(CachedField[][]::new);
+        Comparator<CachedField> longestFirst = Comparator.comparingInt(c -> -c.lowercase().length);
+        return byHeader.stream().map(fields -> fields.stream().sorted(longestFirst).toArray(CachedField[]::new))
+                .toArray(CachedField[][]::new);
     }
 }

@@ -2,7 +2,10 @@ package dev.affinity.proxy.server;
 
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.util.BufferUtil;
 
 /**
  * Parses a member's responses for {@link BackendConnection}, giving its handler the events Jetty's
@@ -23,44 +26,67 @@ import org.eclipse.jetty.http.HttpParser;
  */
 final class MemberResponseParser {
 
-    private enum Mode { START, CONTENT, END, JETTY }
+    /**
+     * Where this parser is in a response it parses itself, as Jetty's states: CONTENT_END after a
+     * contentComplete() that asked to stop, CLOSED after a failure or the member's close; JETTY while
+     * Jetty's parser has the response.
+     */
+    private enum Mode { START, CONTENT, CONTENT_END, END, CLOSED, JETTY }
 
     private final HttpParser.ResponseHandler handler;
-    private final HttpParser jetty;
-    private boolean jettyUsed;
+    /** Made for the first response that needs it: most connections never do. */
+    private HttpParser jetty;
     private Mode mode = Mode.START;
     private boolean headResponse;
     private boolean eof;
+    private boolean headerComplete;
     private long contentLength = -1;
     private long contentRead;
     private final SimpleResponseHead simple = new SimpleResponseHead();
 
     MemberResponseParser(HttpParser.ResponseHandler handler) {
         this.handler = handler;
-        this.jetty = new HttpParser(handler, -1, HttpCompliance.RFC7230);
-        // No header cache per connection, as on the clients' side (AffinityProxy): memory for each one.
-        jetty.setHeaderCacheSize(0);
     }
 
-    /** Ready for the next response, as {@link HttpParser#reset()}. */
+    /** Jetty's parser as this project sets it up for a member's responses. */
+    static HttpParser jettyParser(HttpParser.ResponseHandler handler) {
+        HttpParser parser = new HttpParser(handler, -1, HttpCompliance.RFC7230);
+        // No header cache per connection, as on the clients' side (AffinityProxy): memory for each one.
+        parser.setHeaderCacheSize(0);
+        return parser;
+    }
+
+    /**
+     * Ready for the next response, as {@link HttpParser#reset()}: not after a failure or the member's
+     * close, which end the connection.
+     */
     void reset() {
+        if (mode == Mode.CLOSED || mode == Mode.JETTY && jetty.isTerminated()) {
+            return;
+        }
+        if (mode == Mode.JETTY) {
+            jetty.reset();
+        }
         mode = Mode.START;
+        headResponse = false;
+        eof = false;
+        headerComplete = false;
         contentLength = -1;
         contentRead = 0;
-        if (jettyUsed) {
-            jetty.reset();
-            jettyUsed = false;
-        }
     }
 
     void setHeadResponse(boolean head) {
         headResponse = head;
-        jetty.setHeadResponse(head);
+        if (jetty != null) {
+            jetty.setHeadResponse(head);
+        }
     }
 
     void atEOF() {
         eof = true;
-        jetty.atEOF();
+        if (jetty != null) {
+            jetty.atEOF();
+        }
     }
 
     long getContentLength() {
@@ -80,58 +106,117 @@ final class MemberResponseParser {
     boolean parseNext(ByteBuffer buffer) {
         switch (mode) {
             case START:
-                if (!buffer.hasRemaining() && !eof) {
-                    return false;
-                }
-                int headLength = headResponse || eof ? SimpleResponseHead.NOT_SIMPLE : simple.scan(buffer);
-                if (headLength < 0) {
-                    return toJetty(buffer);
-                }
-                simple.emit(handler);
-                buffer.position(buffer.position() + headLength);
-                contentLength = simple.contentLength();
-                mode = Mode.CONTENT;
-                if (handler.headerComplete()) {
-                    return true;
-                }
-                return content(buffer);
+                return start(buffer);
             case CONTENT:
                 return content(buffer);
+            case CONTENT_END:
+                return complete(buffer);
+            case END:
+                // As Jetty: CR and LF after a response are dropped; anything else is the caller's to judge.
+                while (buffer.hasRemaining() && (buffer.get(buffer.position()) == '\r' || buffer.get(buffer.position()) == '\n')) {
+                    buffer.get();
+                }
+                if (eof && !buffer.hasRemaining()) {
+                    mode = Mode.CLOSED;
+                }
+                return false;
             case JETTY:
                 return jetty.parseNext(buffer);
             default:
-                return false; // END: the response is complete, the rest is the caller's to judge
+                BufferUtil.clear(buffer); // CLOSED: as Jetty, nothing more is read
+                return false;
         }
     }
 
-    private boolean toJetty(ByteBuffer buffer) {
-        mode = Mode.JETTY;
-        jettyUsed = true;
-        return jetty.parseNext(buffer);
+    /** A new response: its head parsed here if of the common shape, else the whole of it by Jetty's parser. */
+    private boolean start(ByteBuffer buffer) {
+        if (!buffer.hasRemaining() && !eof) {
+            handler.messageBegin();
+            return false;
+        }
+        int headLength = headResponse || eof ? SimpleResponseHead.NOT_SIMPLE : simple.scan(buffer);
+        if (headLength < 0) {
+            if (jetty == null) {
+                jetty = jettyParser(handler);
+            }
+            jetty.setHeadResponse(headResponse);
+            if (eof) {
+                jetty.atEOF();
+            }
+            mode = Mode.JETTY;
+            return jetty.parseNext(buffer);
+        }
+        try {
+            handler.messageBegin();
+            simple.emit(handler);
+            buffer.position(buffer.position() + headLength);
+            contentLength = simple.contentLength();
+            mode = Mode.CONTENT;
+            boolean stop = handler.headerComplete();
+            headerComplete = true;
+            if (stop) {
+                return true;
+            }
+        } catch (Throwable x) {
+            return failed(buffer, x);
+        }
+        return content(buffer);
     }
 
     /** The body, up to its length, as Jetty delivers it: a view of each buffer's share. */
     private boolean content(ByteBuffer buffer) {
-        while (contentRead < contentLength) {
-            int remaining = buffer.remaining();
-            if (remaining == 0) {
-                if (eof) {
-                    mode = Mode.END;
-                    handler.earlyEOF();
+        try {
+            while (contentRead < contentLength) {
+                int remaining = buffer.remaining();
+                if (remaining == 0) {
+                    if (eof) {
+                        mode = Mode.CLOSED;
+                        handler.earlyEOF();
+                    }
+                    return false;
                 }
-                return false;
+                int length = (int) Math.min(remaining, contentLength - contentRead);
+                ByteBuffer chunk = buffer.slice(buffer.position(), length);
+                contentRead += length;
+                buffer.position(buffer.position() + length);
+                if (handler.content(chunk)) {
+                    return true;
+                }
             }
-            int length = (int) Math.min(remaining, contentLength - contentRead);
-            ByteBuffer chunk = buffer.slice(buffer.position(), length);
-            contentRead += length;
-            buffer.position(buffer.position() + length);
-            if (handler.content(chunk)) {
-                return true;
+            mode = Mode.CONTENT_END;
+            if (handler.contentComplete()) {
+                return true; // as Jetty: messageComplete() comes with the next parseNext
             }
+        } catch (Throwable x) {
+            return failed(buffer, x);
         }
+        return complete(buffer);
+    }
+
+    private boolean complete(ByteBuffer buffer) {
         mode = Mode.END;
-        boolean handleContent = handler.contentComplete();
-        boolean handleMessage = handler.messageComplete();
-        return handleContent || handleMessage;
+        try {
+            return handler.messageComplete();
+        } catch (Throwable x) {
+            return failed(buffer, x);
+        }
+    }
+
+    /**
+     * A handler method threw: as Jetty's parser, drop what is buffered, end the connection's parsing,
+     * and report it, as the response cut short once its head was handed on, else as a bad response.
+     * Jetty's report would carry the member's status, which its exception's constructor asserts is an
+     * error; the handler reads only the reason.
+     */
+    private boolean failed(ByteBuffer buffer, Throwable x) {
+        BufferUtil.clear(buffer);
+        mode = Mode.CLOSED;
+        if (headerComplete) {
+            handler.earlyEOF();
+        } else {
+            handler.badMessage(x instanceof HttpException failure ? failure
+                    : new HttpException.RuntimeException(HttpStatus.BAD_GATEWAY_502, "Bad Response", x));
+        }
+        return false;
     }
 }

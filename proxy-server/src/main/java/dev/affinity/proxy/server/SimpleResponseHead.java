@@ -25,12 +25,14 @@ import org.eclipse.jetty.http.HttpVersion;
  * For example {@code HTTP/1.1 200 OK}, {@code Server: nginx}, {@code Content-Type: text/plain},
  * {@code Content-Length: 19}, {@code X-Node: node1}; but not a chunked body, a 304, or a 103.
  *
- * <p>The fields are Jetty's too: a name Jetty knows gets its {@link HttpHeader}, and Jetty's spelling
- * when a space follows the colon (where Jetty's lookup of {@code "Name: "} finds it), the spelling sent
- * otherwise; a known field whose value is one Jetty caches (Content-Type: text/plain, Connection:
- * keep-alive), spelled exactly so, is Jetty's cached instance. One difference: Jetty's lookup ignores
- * case in values too, so it replaces a case variant of a cached value (Content-Type: TEXT/PLAIN) by its
- * own spelling; here it passes as sent.
+ * <p>The fields are Jetty's too. A name Jetty knows gets its {@link HttpHeader}, and Jetty's spelling
+ * when a space follows the colon (where Jetty's lookup of the line finds it), the spelling sent
+ * otherwise. A common value right after {@code "Name: "} is spelled as Jetty caches it, as
+ * {@link KnownHeaders} explains: Tomcat's {@code text/html;charset=UTF-8} reaches the client as
+ * {@code text/html;charset=utf-8}, with Jetty's parser or without, and on either backend leg. One
+ * difference the handler cannot see: Jetty makes a field that would parse its value by its compliance
+ * mode, here a plain {@link HttpField}; under RFC 7230, which this project's parsers use, both read a
+ * value the same way.
  *
  * <p>Not thread-safe: one per connection, reused for each response.
  */
@@ -44,7 +46,9 @@ final class SimpleResponseHead {
     private static final int NEED_MORE = -2;
     private static final boolean[] TCHAR = tchars();
 
-    private byte[] head = new byte[FIRST_LOOK];
+    /** The copy of the head, for most heads; a longer one gets an array of its own, not kept. */
+    private final byte[] firstLook = new byte[FIRST_LOOK];
+    private byte[] head = firstLook;
     private HttpVersion version;
     private int status;
     private int reasonFrom;
@@ -70,13 +74,12 @@ final class SimpleResponseHead {
     int scan(ByteBuffer buffer) {
         int available = buffer.remaining();
         int copied = Math.min(available, FIRST_LOOK);
+        head = firstLook;
         buffer.get(buffer.position(), head, 0, copied);
         int length = scanHead(copied);
-        if (length == NEED_MORE && available > copied && copied < MAX_HEAD) {
+        if (length == NEED_MORE && available > copied) {
             copied = Math.min(available, MAX_HEAD);
-            if (head.length < copied) {
-                head = new byte[MAX_HEAD];
-            }
+            head = new byte[copied];
             buffer.get(buffer.position(), head, 0, copied);
             length = scanHead(copied);
         }
@@ -165,9 +168,12 @@ final class SimpleResponseHead {
             }
         }
         p = lineEnd(b, p, n);
+        if (p < 0) {
+            return p;
+        }
         HttpHeader header = KnownHeaders.find(b, from, at, hash);
-        if (p < 0 || !framing(header, vFrom, vTo)) {
-            return p < 0 ? p : NOT_SIMPLE;
+        if (!framing(header, vFrom, vTo)) {
+            return NOT_SIMPLE;
         }
         nameFrom[fields] = from;
         colon[fields] = at;
@@ -237,16 +243,23 @@ final class SimpleResponseHead {
         HttpHeader header = known[i];
         int from = valueFrom[i];
         int length = valueTo[i] - from;
-        // Jetty's spelling where its lookup of "Name: " finds the field: a space after the colon.
-        if (header != null && head[colon[i] + 1] == ' ') {
-            HttpField cached = KnownHeaders.cached(header, head, from, length);
-            if (cached != null) {
-                return cached;
-            }
+        if (header == null || head[colon[i] + 1] != ' ') {
+            // Jetty finds no "Name: " for it, so it keeps the name as sent.
+            String name = new String(head, nameFrom[i], colon[i] - nameFrom[i], StandardCharsets.ISO_8859_1);
+            return new HttpField(header, name, new String(head, from, length, StandardCharsets.ISO_8859_1));
+        }
+        // Jetty's lookup of the whole line: its spelling of the name, and of a common value right after
+        // "Name: " (not after two spaces or a tab, where the lookup stops at the name).
+        HttpField cached = from == colon[i] + 2 ? KnownHeaders.cachedPrefix(header, head, from, length) : null;
+        if (cached == null) {
             return new HttpField(header, header.asString(), new String(head, from, length, StandardCharsets.ISO_8859_1));
         }
-        String name = new String(head, nameFrom[i], colon[i] - nameFrom[i], StandardCharsets.ISO_8859_1);
-        return new HttpField(header, name, new String(head, from, length, StandardCharsets.ISO_8859_1));
+        int matched = cached.getValue().length();
+        if (matched == length) {
+            return cached;
+        }
+        return new HttpField(header, header.asString(),
+                cached.getValue() + new String(head, from + matched, length - matched, StandardCharsets.ISO_8859_1));
     }
 
     /** RFC 9110's tchar: the bytes a field name is made of. */

@@ -32,13 +32,16 @@ class KnownHeadersTest {
     }
 
     @Test
-    void aCommonValueIsJettysCachedFieldButOnlyAsJettySpellsIt() {
-        HttpField jettys = HttpParser.CACHE.get("Content-Type: text/plain");
-        assertSame(jettys, cached(HttpHeader.CONTENT_TYPE, "text/plain"));
-        assertSame(HttpParser.CACHE.get("Connection: keep-alive"), cached(HttpHeader.CONNECTION, "keep-alive"));
-        assertNull(cached(HttpHeader.CONTENT_TYPE, "TEXT/PLAIN"));
-        assertNull(cached(HttpHeader.CONTENT_TYPE, "text/plai"));
-        assertNull(cached(HttpHeader.SERVER, "nginx"));
+    void aValueStartingWithACommonOneFindsJettysLongestCachedFieldIgnoringCase() {
+        HttpField plain = HttpParser.CACHE.get("Content-Type: text/plain");
+        assertSame(plain, cachedPrefix(HttpHeader.CONTENT_TYPE, "text/plain"));
+        assertSame(plain, cachedPrefix(HttpHeader.CONTENT_TYPE, "TEXT/Plain"));
+        assertSame(HttpParser.CACHE.get("Content-Type: text/html;charset=utf-8"),
+                cachedPrefix(HttpHeader.CONTENT_TYPE, "text/html;charset=UTF-8"));
+        assertSame(HttpParser.CACHE.get("Content-Type: text/html"), cachedPrefix(HttpHeader.CONTENT_TYPE, "text/htmlx"));
+        assertSame(HttpParser.CACHE.get("Connection: keep-alive"), cachedPrefix(HttpHeader.CONNECTION, "Keep-Alive"));
+        assertNull(cachedPrefix(HttpHeader.CONTENT_TYPE, "text/plai"));
+        assertNull(cachedPrefix(HttpHeader.SERVER, "nginx"));
     }
 
     /** The header of the name between the first byte and the colon, as a parser reading it would ask. */
@@ -52,8 +55,8 @@ class KnownHeadersTest {
         return KnownHeaders.find(bytes, 1, to, hash);
     }
 
-    private static HttpField cached(HttpHeader header, String value) {
+    private static HttpField cachedPrefix(HttpHeader header, String value) {
         byte[] bytes = ("xx" + value).getBytes(StandardCharsets.ISO_8859_1);
-        return KnownHeaders.cached(header, bytes, 2, value.length());
+        return KnownHeaders.cachedPrefix(header, bytes, 2, value.length());
     }
 }

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
-import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
@@ -41,6 +41,7 @@ class MemberResponseParserTest {
                         + "Set-Cookie: JSESSIONID=ABC123.node1; Path=/; HttpOnly\r\nContent-Length: 0\r\n\r\n",
                 "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 5\r\n\r\nhello",
                 "HTTP/1.1 404 Not Found\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 3\r\n\r\nnop",
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\r\n",
                 "HTTP/1.1 599 \r\nContent-Length: 1\r\n\r\nx",
                 "HTTP/1.1 500  Internal  Error  \r\nContent-Length: 2\r\n\r\nno",
                 // names in any case, with or without a space after the colon, known and unknown
@@ -51,6 +52,12 @@ class MemberResponseParserTest {
                         + "Server:\r\nVary: \r\nContent-Length: 007\r\n\r\n1234567",
                 // a cached value spelled exactly, after one space or two
                 "HTTP/1.1 200 OK\r\nContent-Type:  text/plain\r\nAccept-Ranges: bytes\r\nContent-Length:  0\r\n\r\n",
+                // cached values spelled otherwise: Jetty respells them right after "Name: ", wholly or in part
+                "HTTP/1.1 200 \r\nContent-Type: text/html;charset=UTF-8\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nCache-Control: No-Cache, private\r\nAccept-Ranges: Bytes\r\nConnection: Keep-Alive\r\n"
+                        + "Content-Type: TEXT/PLAIN\r\ncontent-length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Type:  TEXT/PLAIN\r\nContent-Encoding:\tGZIP\r\nPragma:No-Cache\r\n"
+                        + "Content-Type: Text/Plain;Charset=UTF-8x\r\nContent-Type: text/htmlX \r\nContent-Length: 0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plainx\r\n\r\nabc",
                 // a head past the first kilobyte looked at
                 "HTTP/1.1 200 OK\r\n" + "X-Long: " + "v".repeat(1500) + "\r\nContent-Length: 2\r\n\r\nok",
@@ -113,14 +120,67 @@ class MemberResponseParserTest {
     }
 
     @Test
-    void aCaseVariantOfACachedValuePassesAsSentWhereJettyWouldRespellIt() {
-        String response = "HTTP/1.1 200 OK\r\nContent-Type: TEXT/PLAIN\r\nContent-Length: 0\r\n\r\n";
-        Recorder ours = new Recorder();
-        feed(ours, new MemberResponseParser(ours)::parseNext, bytes(response), List.of());
-        Recorder jettys = new Recorder();
-        feed(jettys, jetty(jettys, false)::parseNext, bytes(response), List.of());
-        assertEquals("field Content-Type|Content-Type|TEXT/PLAIN", ours.events.get(1));
-        assertEquals("field Content-Type|Content-Type|text/plain", jettys.events.get(1));
+    void tomcatsCharsetIsSpelledAsJettySpellsItAsWithJettysParser() {
+        String response = "HTTP/1.1 200 \r\nContent-Type: text/html;charset=UTF-8\r\nContent-Length: 0\r\n\r\n";
+        Recorder recorder = new Recorder();
+        MemberResponseParser parser = new MemberResponseParser(recorder);
+        feed(recorder, parser::parseNext, bytes(response), List.of());
+        assertFalse(parser.parsingWithJetty());
+        assertTrue(recorder.events.contains("field Content-Type|Content-Type|text/html;charset=utf-8"), recorder.events.toString());
+    }
+
+    @Test
+    void anInterimResponseThenTheFinalOneInOneReadAsWithJetty() {
+        byte[] bytes = bytes("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" + NGINX);
+        Recorder expected = new Recorder();
+        HttpParser jetty = MemberResponseParser.jettyParser(expected);
+        parseWithInterim(expected, jetty::parseNext, jetty::reset, bytes);
+        Recorder actual = new Recorder();
+        MemberResponseParser ours = new MemberResponseParser(actual);
+        parseWithInterim(actual, ours::parseNext, ours::reset, bytes);
+        assertEquals(expected.events, actual.events);
+        assertFalse(ours.parsingWithJetty(), "the final response after the interim one: parsed here");
+    }
+
+    @Test
+    void aHandlerThatThrowsEndsTheResponseAsJettysParserWould() {
+        // Before the head is handed on: a bad response. Once it is: the response cut short.
+        Recorder recorder = new Recorder() {
+            @Override
+            public boolean headerComplete() {
+                throw new IllegalStateException("no");
+            }
+        };
+        MemberResponseParser parser = new MemberResponseParser(recorder);
+        ByteBuffer buffer = direct(bytes(NGINX));
+        assertFalse(parser.parseNext(buffer));
+        assertEquals("badMessage 502 Bad Response", recorder.events.get(recorder.events.size() - 1));
+        assertFalse(buffer.hasRemaining());
+        parser.reset();
+        assertFalse(parser.parseNext(direct(bytes(NGINX))), "a failed parser parses no more");
+
+        Recorder midBody = new Recorder() {
+            @Override
+            public boolean content(ByteBuffer content) {
+                throw new IllegalStateException("no");
+            }
+        };
+        parser = new MemberResponseParser(midBody);
+        assertFalse(parser.parseNext(direct(bytes(NGINX))));
+        assertEquals(List.of("messageBegin", "headerComplete", "earlyEOF"),
+                midBody.events.stream().filter(e -> !e.startsWith("start") && !e.startsWith("field")).toList());
+    }
+
+    /** As BackendConnection: after an interim response's end, a reset, then the final response. */
+    private static void parseWithInterim(Recorder recorder, Function<ByteBuffer, Boolean> parser, Runnable reset, byte[] bytes) {
+        ByteBuffer buffer = direct(bytes);
+        for (int rounds = 0; rounds < 100 && buffer.hasRemaining(); rounds++) {
+            if (parser.apply(buffer) && recorder.events.contains("start HTTP/1.1 103 Early Hints")
+                    && recorder.events.stream().filter("messageComplete"::equals).count() == 1) {
+                reset.run();
+            }
+        }
+        parser.apply(buffer);
     }
 
     @Test
@@ -169,15 +229,16 @@ class MemberResponseParserTest {
             cuts.add(List.of(at));
         }
         for (List<Integer> cut : cuts) {
-            for (int variant = 0; variant < 4; variant++) {
+            for (int variant = 0; variant < 16; variant++) {
                 boolean eofAfter = (variant & 1) != 0;
-                boolean slowClient = (variant & 2) != 0;
-                Recorder expected = new Recorder(slowClient);
+                Recorder expected = new Recorder(variant >> 1);
                 HttpParser jetty = jetty(expected, head);
+                expected.counts(jetty::getContentRead, jetty::getContentLength);
                 feed(expected, jetty::parseNext, bytes, cut);
-                Recorder actual = new Recorder(slowClient);
+                Recorder actual = new Recorder(variant >> 1);
                 MemberResponseParser ours = new MemberResponseParser(actual);
                 ours.setHeadResponse(head);
+                actual.counts(ours::getContentRead, ours::getContentLength);
                 feed(actual, ours::parseNext, bytes, cut);
                 if (eofAfter) {
                     jetty.atEOF();
@@ -186,21 +247,20 @@ class MemberResponseParserTest {
                     feed(actual, ours::parseNext, new byte[0], List.of());
                 }
                 assertEquals(expected.events, actual.events, "cut at " + cut + (eofAfter ? ", then the end" : "")
-                        + (slowClient ? ", each piece of the body stopping the parser" : ""));
+                        + ", handler stopping the parser at " + expected.stopsAt());
             }
         }
     }
 
     private static HttpParser jetty(Recorder recorder, boolean head) {
-        HttpParser parser = new HttpParser(recorder, -1, HttpCompliance.RFC7230);
-        parser.setHeaderCacheSize(0);
+        HttpParser parser = MemberResponseParser.jettyParser(recorder);
         parser.setHeadResponse(head);
         return parser;
     }
 
     /**
      * Feeds the pieces as BackendConnection does: each in a direct buffer, parsed until the parser
-     * takes no more of it; a true return is recorded, and parsing goes on.
+     * takes no more of it; a true return is recorded, and parsing goes on; so are bytes left untaken.
      */
     private static void feed(Recorder recorder, Function<ByteBuffer, Boolean> parser, byte[] bytes, List<Integer> cuts) {
         List<Integer> bounds = new ArrayList<>(cuts);
@@ -212,6 +272,7 @@ class MemberResponseParserTest {
                 int before = buffer.remaining();
                 try {
                     if (parser.apply(buffer)) {
+                        recorder.events.add("(stopped)");
                         continue;
                     }
                 } catch (AssertionError jettys) {
@@ -223,6 +284,9 @@ class MemberResponseParserTest {
                 if (!buffer.hasRemaining() || buffer.remaining() == before) {
                     break;
                 }
+            }
+            if (buffer.hasRemaining()) {
+                recorder.events.add("(" + buffer.remaining() + " bytes not taken)");
             }
             from = to;
         }
@@ -239,19 +303,41 @@ class MemberResponseParserTest {
     }
 
     /**
-     * Writes down every event, the body's bytes as text. For a slow client, each piece of the body
-     * stops the parser, as BackendConnection's content() does while its write to the client is pending.
+     * Writes down every event, the body's bytes as text with the parser's count of the body read so
+     * far. It may stop the parser (return true) where BackendConnection does: at the end of the head
+     * (the exchange ended elsewhere), at each piece of the body (a write to the client pending), and,
+     * beyond what BackendConnection does, at the end of the body.
      */
-    private static final class Recorder implements HttpParser.ResponseHandler {
+    private static class Recorder implements HttpParser.ResponseHandler {
+        static final int AT_HEAD = 1;
+        static final int AT_EACH_PIECE = 2;
+        static final int AT_BODY_END = 4;
         final List<String> events = new ArrayList<>();
-        private final boolean slowClient;
+        private final int stops;
+        private LongSupplier read = () -> -2;
+        private LongSupplier length = () -> -2;
 
         Recorder() {
-            this(false);
+            this(0);
         }
 
-        Recorder(boolean slowClient) {
-            this.slowClient = slowClient;
+        Recorder(int stops) {
+            this.stops = stops;
+        }
+
+        void counts(LongSupplier contentRead, LongSupplier contentLength) {
+            this.read = contentRead;
+            this.length = contentLength;
+        }
+
+        String stopsAt() {
+            return ((stops & AT_HEAD) != 0 ? "head " : "") + ((stops & AT_EACH_PIECE) != 0 ? "pieces " : "")
+                    + ((stops & AT_BODY_END) != 0 ? "body's end" : "");
+        }
+
+        @Override
+        public void messageBegin() {
+            events.add("messageBegin");
         }
 
         @Override
@@ -267,21 +353,22 @@ class MemberResponseParserTest {
         @Override
         public boolean headerComplete() {
             events.add("headerComplete");
-            return false;
+            return (stops & AT_HEAD) != 0;
         }
 
         @Override
         public boolean content(ByteBuffer content) {
             byte[] piece = new byte[content.remaining()];
             content.get(piece);
-            events.add("content " + new String(piece, StandardCharsets.ISO_8859_1));
-            return slowClient;
+            events.add("content " + new String(piece, StandardCharsets.ISO_8859_1)
+                    + " (" + read.getAsLong() + " of " + length.getAsLong() + ")");
+            return (stops & AT_EACH_PIECE) != 0;
         }
 
         @Override
         public boolean contentComplete() {
             events.add("contentComplete");
-            return false;
+            return (stops & AT_BODY_END) != 0;
         }
 
         @Override
