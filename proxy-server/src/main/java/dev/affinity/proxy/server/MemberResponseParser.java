@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.BufferUtil;
  * machine, and looks each field up, character by character, in a trie of some 300 common fields. On a
  * member's small answer (six fields, a 19-byte body) that was a fifth of the proxy's user time per
  * request (async-profiler, bench scenario sticky-64), the largest single item in it; see
- * docs/performance.md, 2026-11-25 15:00 UTC.
+ * docs/performance.md, 2026-11-25 15:47 UTC.
  *
  * <p>Not thread-safe: one per connection, used by the thread parsing it.
  */
