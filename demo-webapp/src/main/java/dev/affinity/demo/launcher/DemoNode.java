@@ -40,6 +40,11 @@ public final class DemoNode implements AutoCloseable {
     public static DemoNode start(String route, String host, int port, Optional<SessionReplication> replication)
             throws IOException, LifecycleException {
         Path baseDir = Files.createTempDirectory("affinity-demo-" + route);
+        // Embedded Tomcat takes its home from this system property, which the first Tomcat in the JVM
+        // sets to its own base directory; each later one then creates that directory again if it is
+        // gone. With two nodes in one JVM, a node started after another closed (a retried start, say)
+        // would leave the closed node's directory behind in /tmp. Each node's home is its own.
+        System.setProperty("catalina.home", baseDir.toString());
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
         Connector connector = new Connector();

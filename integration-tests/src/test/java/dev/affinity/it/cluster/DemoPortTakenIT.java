@@ -10,10 +10,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +35,11 @@ class DemoPortTakenIT {
     void aTakenProxyPortIsOneLineWithoutAStackTraceAndNoRetry() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             Path log = NodeProcess.newLog("demo-port-taken");
-            Process demo = new ProcessBuilder(List.of(NodeProcess.java(), "-Xmx256m", "-jar",
-                    NodeProcess.demoJar().toString(), "--ports", taken.getLocalPort() + ",0,0",
-                    "--replication-ports", "0,0"))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Path tmp = NodeProcess.newTempDir("demo-port-taken");
+            List<String> command = new ArrayList<>(List.of(NodeProcess.java(), "-Xmx256m", "-Djava.io.tmpdir=" + tmp,
+                    "-jar", NodeProcess.demoJar().toString()));
+            command.addAll(List.of("--ports", taken.getLocalPort() + ",0,0", "--replication-ports", "0,0"));
+            Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 if (!demo.waitFor(EXIT_SECONDS, TimeUnit.SECONDS)) {
                     fail("the demo did not exit within " + EXIT_SECONDS + " s; its output, " + log + ":\n"
@@ -55,6 +58,10 @@ class DemoPortTakenIT {
             // Both nodes started, once: other replication ports would not free the proxy's port.
             Matcher starts = NODE_STARTS.matcher(output);
             assertEquals(2, starts.results().count(), output);
+            // And the nodes it started and stopped left none of their files behind.
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(List.of(), left.toList(), output);
+            }
         }
     }
 }

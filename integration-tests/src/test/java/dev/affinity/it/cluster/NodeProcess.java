@@ -51,8 +51,8 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(String route, int port, InetSocketAddress replication, List<InetSocketAddress> peers)
             throws IOException, InterruptedException {
         Path log = newLog(route);
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-jar", demoJar().toString(),
-                "node", "--route", route, "--host", "127.0.0.1", "--port", Integer.toString(port),
+        List<String> command = demoCommand(route, "-Xmx128m");
+        command.addAll(List.of("node", "--route", route, "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--replication-port", Integer.toString(replication.getPort())));
         for (InetSocketAddress peer : peers) {
             command.add("--peer");
@@ -116,6 +116,22 @@ final class NodeProcess implements AutoCloseable {
 
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * {@code java -Xmx… -Djava.io.tmpdir=… -jar affinity-demo.jar}: the process's temporary files (each
+     * node's Tomcat base) go to a directory of its own under {@code target/node-tmp}, not the machine's
+     * /tmp, where a node the test kills with SIGKILL could not remove its own.
+     */
+    static List<String> demoCommand(String name, String heap) throws IOException {
+        return new ArrayList<>(List.of(java(), heap, "-Djava.io.tmpdir=" + newTempDir(name), "-jar",
+                demoJar().toString()));
+    }
+
+    /** A new directory for a demo process's temporary files: {@code target/node-tmp/<name>-<n>}. */
+    static Path newTempDir(String name) throws IOException {
+        return Files.createTempDirectory(Files.createDirectories(Path.of("target", "node-tmp")), name + "-")
+                .toAbsolutePath();
     }
 
     /** A new file for a demo process's output: {@code target/node-logs/<name>-<n>.log}. */
