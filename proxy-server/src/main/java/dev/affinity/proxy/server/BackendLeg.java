@@ -52,10 +52,11 @@ final class BackendLeg {
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|\\[[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]");
     private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     /**
-     * Room for the request line and headers, the client's at most 8 KiB (HttpConfiguration) plus ours,
-     * and a body of at most {@link ArrivedBody#MAX_LENGTH}.
+     * The most a request may take on this leg, head and body: the client's head at most 8 KiB
+     * (HttpConfiguration) plus ours, and a body of at most {@link ArrivedBody#MAX_LENGTH}. A larger one
+     * (a target whose encoding tripled it, say) goes through HttpClient.
      */
-    private static final int HEAD_BUFFER_SIZE = 32 * 1024;
+    private static final int MAX_REQUEST_BYTES = 32 * 1024;
 
     private final ByteBufferPool buffers;
     private final ForwardingHeaders forwarding;
@@ -282,6 +283,22 @@ final class BackendLeg {
     }
 
     /**
+     * The bytes Jetty's HttpGenerator writes for the request line and these fields: one for each
+     * character (it writes '?' for a character it cannot encode), a known field under its header's
+     * own spelling.
+     */
+    private static int headLength(String method, String requestTarget, HttpFields headers) {
+        int length = method.length() + 1 + requestTarget.length() + HTTP_1_1.length + 2;
+        for (HttpField field : headers) {
+            HttpHeader header = field.getHeader();
+            String value = field.getValue();
+            length += (header != null ? header.asString() : field.getName()).length() + 2
+                    + (value == null ? 0 : value.length()) + 2;
+        }
+        return length;
+    }
+
+    /**
      * The request line and headers, as HttpClient would send them for this request, then the body if
      * there is one, with its length as the proxy counted it; null if they do not fit.
      */
@@ -309,9 +326,13 @@ final class BackendLeg {
             headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
         forwarding.apply(request, exchange.via, exchange.member, headers);
-        RetainableByteBuffer head = buffers.acquire(HEAD_BUFFER_SIZE, true);
-        ByteBuffer buffer = head.getByteBuffer();
-        BufferUtil.clearToFill(buffer);
+        int size = headLength(method, requestTarget, headers) + (body == null ? 0 : body.length);
+        if (size > MAX_REQUEST_BYTES) {
+            return null;
+        }
+        // A heap buffer of the head's size: cheaper than a pooled one (the pool searches its buffers in use,
+        // up to one per request held for the select's end), even with the copy the JDK makes to write it.
+        ByteBuffer buffer = ByteBuffer.allocate(size);
         try {
             buffer.put(method.getBytes(StandardCharsets.US_ASCII)).put((byte) ' ');
             buffer.put(requestTarget.getBytes(StandardCharsets.US_ASCII)).put(HTTP_1_1);
@@ -321,12 +342,9 @@ final class BackendLeg {
                 buffer.put(body);
             }
         } catch (BufferOverflowException e) {
-            // Only for the largest heads with a body: the target's encoding can triple its length. HttpClient
-            // sends those.
-            head.release();
-            return null;
+            return null; // not expected: the size above counts a byte for each character Jetty writes
         }
-        BufferUtil.flipToFlush(buffer, 0);
-        return head;
+        buffer.flip();
+        return RetainableByteBuffer.wrap(buffer);
     }
 }
