@@ -26,7 +26,6 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 
@@ -283,9 +282,10 @@ final class BackendLeg {
     }
 
     /**
-     * The bytes Jetty's HttpGenerator writes for the request line and these fields: one for each
-     * character (it writes '?' for a character it cannot encode), a known field under its header's
-     * own spelling.
+     * The bytes written for the request line and these fields, counted as Jetty's HttpGenerator writes
+     * them: a known field under its header's own spelling, and one byte for each character of a name or
+     * value (a space or a '.' where it cannot write the character). At least the bytes written: a
+     * surrogate pair in a name Jetty encoded ahead of time becomes one '?', counted as two.
      */
     private static int headLength(String method, String requestTarget, HttpFields headers) {
         int length = method.length() + 1 + requestTarget.length() + HTTP_1_1.length + 2;
@@ -330,8 +330,8 @@ final class BackendLeg {
         if (size > MAX_REQUEST_BYTES) {
             return null;
         }
-        // A heap buffer of the head's size: cheaper than a pooled one (the pool searches its buffers in use,
-        // up to one per request held for the select's end), even with the copy the JDK makes to write it.
+        // A heap buffer of the request's size: cheaper than a pooled one (the pool searches its buffers in
+        // use, up to one per request held for the select's end), even with the copy the JDK makes to write it.
         ByteBuffer buffer = ByteBuffer.allocate(size);
         try {
             buffer.put(method.getBytes(StandardCharsets.US_ASCII)).put((byte) ' ');
@@ -342,7 +342,7 @@ final class BackendLeg {
                 buffer.put(body);
             }
         } catch (BufferOverflowException e) {
-            return null; // not expected: the size above counts a byte for each character Jetty writes
+            return null; // not expected (headLength counts at least what Jetty writes); HttpClient sends it
         }
         buffer.flip();
         return RetainableByteBuffer.wrap(buffer);
