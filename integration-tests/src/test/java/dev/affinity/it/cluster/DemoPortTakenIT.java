@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,8 +35,7 @@ class DemoPortTakenIT {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             Path log = NodeProcess.newLog("demo-port-taken");
             Path tmp = NodeProcess.newTempDir("demo-port-taken");
-            List<String> command = new ArrayList<>(List.of(NodeProcess.java(), "-Xmx256m", "-Djava.io.tmpdir=" + tmp,
-                    "-jar", NodeProcess.demoJar().toString()));
+            List<String> command = NodeProcess.demoCommand(tmp, "-Xmx256m");
             command.addAll(List.of("--ports", taken.getLocalPort() + ",0,0", "--replication-ports", "0,0"));
             Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {

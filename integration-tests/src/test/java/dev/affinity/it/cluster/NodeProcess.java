@@ -51,7 +51,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(String route, int port, InetSocketAddress replication, List<InetSocketAddress> peers)
             throws IOException, InterruptedException {
         Path log = newLog(route);
-        List<String> command = demoCommand(route, "-Xmx128m");
+        List<String> command = demoCommand(newTempDir(route), "-Xmx128m");
         command.addAll(List.of("node", "--route", route, "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--replication-port", Integer.toString(replication.getPort())));
         for (InetSocketAddress peer : peers) {
@@ -120,12 +120,11 @@ final class NodeProcess implements AutoCloseable {
 
     /**
      * {@code java -Xmx… -Djava.io.tmpdir=… -jar affinity-demo.jar}: the process's temporary files (each
-     * node's Tomcat base) go to a directory of its own under {@code target/node-tmp}, not the machine's
-     * /tmp, where a node the test kills with SIGKILL could not remove its own.
+     * node's Tomcat base) go to {@code tmp} (from {@link #newTempDir}), not the machine's /tmp, where a
+     * node the test kills with SIGKILL could not remove its own.
      */
-    static List<String> demoCommand(String name, String heap) throws IOException {
-        return new ArrayList<>(List.of(java(), heap, "-Djava.io.tmpdir=" + newTempDir(name), "-jar",
-                demoJar().toString()));
+    static List<String> demoCommand(Path tmp, String heap) {
+        return new ArrayList<>(List.of(java(), heap, "-Djava.io.tmpdir=" + tmp, "-jar", demoJar().toString()));
     }
 
     /** A new directory for a demo process's temporary files: {@code target/node-tmp/<name>-<n>}. */

@@ -6,7 +6,6 @@ import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -300,7 +299,8 @@ final class BackendLeg {
 
     /**
      * The request line and headers, as HttpClient would send them for this request, then the body if
-     * there is one, with its length as the proxy counted it; null if they do not fit.
+     * there is one, with its length as the proxy counted it; null if they take more than
+     * {@link #MAX_REQUEST_BYTES}.
      */
     private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange,
                                              byte[] body) {
@@ -333,16 +333,12 @@ final class BackendLeg {
         // A heap buffer of the request's size: cheaper than a pooled one (the pool searches its buffers in
         // use, up to one per request held for the select's end), even with the copy the JDK makes to write it.
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        try {
-            buffer.put(method.getBytes(StandardCharsets.US_ASCII)).put((byte) ' ');
-            buffer.put(requestTarget.getBytes(StandardCharsets.US_ASCII)).put(HTTP_1_1);
-            // Writes the headers and the empty line that ends them.
-            HttpGenerator.putTo(headers, buffer);
-            if (body != null) {
-                buffer.put(body);
-            }
-        } catch (BufferOverflowException e) {
-            return null; // not expected (headLength counts at least what Jetty writes); HttpClient sends it
+        buffer.put(method.getBytes(StandardCharsets.US_ASCII)).put((byte) ' ');
+        buffer.put(requestTarget.getBytes(StandardCharsets.US_ASCII)).put(HTTP_1_1);
+        // Writes the headers and the empty line that ends them.
+        HttpGenerator.putTo(headers, buffer);
+        if (body != null) {
+            buffer.put(body);
         }
         buffer.flip();
         return RetainableByteBuffer.wrap(buffer);

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.util.StringUtil;
 
 /**
  * What Jetty's parser knows of a field, given as bytes.
@@ -58,7 +59,7 @@ final class KnownHeaders {
     static HttpHeader find(byte[] bytes, int from, int to, int hash) {
         int slot = mix(hash) & MASK;
         for (byte[] name = LOWERCASE[slot]; name != null; slot = (slot + 1) & MASK, name = LOWERCASE[slot]) {
-            if (sameIgnoringCase(name, bytes, from, to)) {
+            if (name.length == to - from && startsIgnoringCase(bytes, from, name)) {
                 return HEADERS[slot];
             }
         }
@@ -82,41 +83,27 @@ final class KnownHeaders {
 
     /** The hash so far, taken on over one more byte of a name, whatever its case. */
     static int hashOn(int hash, byte b) {
-        return 31 * hash + lower(b);
+        return 31 * hash + StringUtil.asciiToLowerCase(b);
     }
 
     private static int mix(int h) {
         return h ^ (h >>> 9);
     }
 
-    private static boolean sameIgnoringCase(byte[] lowercase, byte[] bytes, int from, int to) {
-        if (lowercase.length != to - from) {
-            return false;
-        }
+    /** Whether {@code bytes} from {@code from} on start with {@code lowercase}, whatever their case. */
+    private static boolean startsIgnoringCase(byte[] bytes, int from, byte[] lowercase) {
         for (int i = 0; i < lowercase.length; i++) {
-            if (lowercase[i] != lower(bytes[from + i])) {
+            if (lowercase[i] != StringUtil.asciiToLowerCase(bytes[from + i])) {
                 return false;
             }
         }
         return true;
     }
 
-    private static byte lower(byte b) {
-        return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
-    }
-
     /** One of Jetty's cached fields, with its value's lowercase bytes to compare a head's with. */
     private record CachedField(byte[] lowercase, HttpField field) {
         boolean starts(byte[] bytes, int from, int length) {
-            if (lowercase.length > length) {
-                return false;
-            }
-            for (int i = 0; i < lowercase.length; i++) {
-                if (lowercase[i] != lower(bytes[from + i])) {
-                    return false;
-                }
-            }
-            return true;
+            return lowercase.length <= length && startsIgnoringCase(bytes, from, lowercase);
         }
     }
 

@@ -39,7 +39,6 @@ final class MemberResponseParser {
     private Mode mode = Mode.START;
     private boolean headResponse;
     private boolean eof;
-    private boolean headerComplete;
     private long contentLength = -1;
     private long contentRead;
     private final SimpleResponseHead simple = new SimpleResponseHead();
@@ -70,7 +69,6 @@ final class MemberResponseParser {
         mode = Mode.START;
         headResponse = false;
         eof = false;
-        headerComplete = false;
         contentLength = -1;
         contentRead = 0;
     }
@@ -113,7 +111,7 @@ final class MemberResponseParser {
                 return complete(buffer);
             case END:
                 // As Jetty: CR and LF after a response are dropped; anything else is the caller's to judge.
-                while (buffer.hasRemaining() && (buffer.get(buffer.position()) == '\r' || buffer.get(buffer.position()) == '\n')) {
+                while (buffer.hasRemaining() && isLineEnd(buffer.get(buffer.position()))) {
                     buffer.get();
                 }
                 if (eof && !buffer.hasRemaining()) {
@@ -126,6 +124,10 @@ final class MemberResponseParser {
                 BufferUtil.clear(buffer); // CLOSED: as Jetty, nothing more is read
                 return false;
         }
+    }
+
+    private static boolean isLineEnd(byte b) {
+        return b == '\r' || b == '\n';
     }
 
     /** A new response: its head parsed here if of the common shape, else the whole of it by Jetty's parser. */
@@ -151,9 +153,9 @@ final class MemberResponseParser {
             simple.emit(handler);
             buffer.position(buffer.position() + headLength);
             contentLength = simple.contentLength();
-            mode = Mode.CONTENT;
             boolean stop = handler.headerComplete();
-            headerComplete = true;
+            // Past START only once the head is handed on: a headerComplete() that throws is a bad response.
+            mode = Mode.CONTENT;
             if (stop) {
                 return true;
             }
@@ -209,9 +211,10 @@ final class MemberResponseParser {
      * error; the handler reads only the reason.
      */
     private boolean failed(ByteBuffer buffer, Throwable x) {
+        boolean headHandedOn = mode != Mode.START;
         BufferUtil.clear(buffer);
         mode = Mode.CLOSED;
-        if (headerComplete) {
+        if (headHandedOn) {
             handler.earlyEOF();
         } else {
             handler.badMessage(x instanceof HttpException failure ? failure

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpTokens;
 import org.eclipse.jetty.http.HttpVersion;
 
 /**
@@ -232,7 +233,7 @@ final class SimpleResponseHead {
         int length = reasonTo - reasonFrom;
         // Jetty's: null for none, and "OK" is too common to make anew each time.
         String reason = length == 0 ? null : length == 2 && head[reasonFrom] == 'O' && head[reasonFrom + 1] == 'K'
-                ? "OK" : new String(head, reasonFrom, length, StandardCharsets.ISO_8859_1);
+                ? "OK" : text(reasonFrom, length);
         handler.startResponse(version, status, reason);
         for (int i = 0; i < fields; i++) {
             handler.parsedHeader(field(i));
@@ -245,35 +246,31 @@ final class SimpleResponseHead {
         int length = valueTo[i] - from;
         if (header == null || head[colon[i] + 1] != ' ') {
             // Jetty finds no "Name: " for it, so it keeps the name as sent.
-            String name = new String(head, nameFrom[i], colon[i] - nameFrom[i], StandardCharsets.ISO_8859_1);
-            return new HttpField(header, name, new String(head, from, length, StandardCharsets.ISO_8859_1));
+            return new HttpField(header, text(nameFrom[i], colon[i] - nameFrom[i]), text(from, length));
         }
         // Jetty's lookup of the whole line: its spelling of the name, and of a common value right after
         // "Name: " (not after two spaces or a tab, where the lookup stops at the name).
         HttpField cached = from == colon[i] + 2 ? KnownHeaders.cachedPrefix(header, head, from, length) : null;
         if (cached == null) {
-            return new HttpField(header, header.asString(), new String(head, from, length, StandardCharsets.ISO_8859_1));
+            return new HttpField(header, header.asString(), text(from, length));
         }
         int matched = cached.getValue().length();
         if (matched == length) {
             return cached;
         }
-        return new HttpField(header, header.asString(),
-                cached.getValue() + new String(head, from + matched, length - matched, StandardCharsets.ISO_8859_1));
+        return new HttpField(header, header.asString(), cached.getValue() + text(from + matched, length - matched));
     }
 
-    /** RFC 9110's tchar: the bytes a field name is made of. */
+    private String text(int from, int length) {
+        return new String(head, from, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes Jetty's parser takes in a field name: its tokens ALPHA, DIGIT and TCHAR. */
     private static boolean[] tchars() {
         boolean[] tchar = new boolean[128];
-        for (char c = '0'; c <= '9'; c++) {
-            tchar[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            tchar[c] = true;
-            tchar[Character.toUpperCase(c)] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            tchar[c] = true;
+        for (int c = 0; c < tchar.length; c++) {
+            HttpTokens.Type type = HttpTokens.getToken((byte) c).getType();
+            tchar[c] = type == HttpTokens.Type.ALPHA || type == HttpTokens.Type.DIGIT || type == HttpTokens.Type.TCHAR;
         }
         return tchar;
     }
