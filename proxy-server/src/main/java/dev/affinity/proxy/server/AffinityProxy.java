@@ -21,7 +21,6 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.SocketAddressResolver;
@@ -110,7 +109,7 @@ public final class AffinityProxy implements AutoCloseable {
         List<ServerConnector> created = new ArrayList<>();
         for (ListenAddress address : config.listen()) {
             SharedSelectorConnector connector = new SharedSelectorConnector(jetty, new ConnectionResumeExecutor(threads),
-                    scheduler, buffers, cores, new HttpConnectionFactory(httpConfiguration()));
+                    scheduler, buffers, cores, new ClientConnectionFactory(httpConfiguration()));
             connector.setHost(address.host().isEmpty() ? null : address.host());
             // Room for a burst of new connections, as nginx and HAProxy have; the JDK's default is 50.
             connector.setAcceptQueueSize(1024);
@@ -140,7 +139,7 @@ public final class AffinityProxy implements AutoCloseable {
         logStarted(backends);
     }
 
-    private static HttpConfiguration httpConfiguration() {
+    static HttpConfiguration httpConfiguration() {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);

@@ -2,10 +2,8 @@ package dev.affinity.proxy.server;
 
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpCompliance;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.util.BufferUtil;
 
 /**
  * Parses a member's responses for {@link BackendConnection}, giving its handler the events Jetty's
@@ -26,25 +24,26 @@ import org.eclipse.jetty.util.BufferUtil;
  */
 final class MemberResponseParser {
 
-    /**
-     * Where this parser is in a response it parses itself, as Jetty's states: CONTENT_END after a
-     * contentComplete() that asked to stop, CLOSED after a failure or the member's close; JETTY while
-     * Jetty's parser has the response.
-     */
-    private enum Mode { START, CONTENT, CONTENT_END, END, CLOSED, JETTY }
-
     private final HttpParser.ResponseHandler handler;
     /** Made for the first response that needs it: most connections never do. */
     private HttpParser jetty;
-    private Mode mode = Mode.START;
+    /** Whether Jetty's parser has the response in progress. */
+    private boolean withJetty;
     private boolean headResponse;
     private boolean eof;
-    private long contentLength = -1;
-    private long contentRead;
     private final SimpleResponseHead simple = new SimpleResponseHead();
+    private final Runnable emitHead;
+    /**
+     * The response parsed here. A handler's failure before its head is handed on is reported as a 502;
+     * Jetty's report would carry the member's status, which its exception's constructor asserts is an
+     * error. The handler reads only the reason.
+     */
+    private final SimpleMessage message;
 
     MemberResponseParser(HttpParser.ResponseHandler handler) {
         this.handler = handler;
+        this.emitHead = () -> simple.emit(handler);
+        this.message = new SimpleMessage(handler, HttpStatus.BAD_GATEWAY_502, "Bad Response");
     }
 
     /** Jetty's parser as this project sets it up for a member's responses. */
@@ -60,17 +59,18 @@ final class MemberResponseParser {
      * close, which end the connection.
      */
     void reset() {
-        if (mode == Mode.CLOSED || mode == Mode.JETTY && jetty.isTerminated()) {
+        if (withJetty) {
+            if (jetty.isTerminated()) {
+                return;
+            }
+            jetty.reset();
+            withJetty = false;
+        } else if (message.ended()) {
             return;
         }
-        if (mode == Mode.JETTY) {
-            jetty.reset();
-        }
-        mode = Mode.START;
+        message.reset();
         headResponse = false;
         eof = false;
-        contentLength = -1;
-        contentRead = 0;
     }
 
     void setHeadResponse(boolean head) {
@@ -88,46 +88,24 @@ final class MemberResponseParser {
     }
 
     long getContentLength() {
-        return mode == Mode.JETTY ? jetty.getContentLength() : contentLength;
+        return withJetty ? jetty.getContentLength() : message.contentLength();
     }
 
     long getContentRead() {
-        return mode == Mode.JETTY ? jetty.getContentRead() : contentRead;
+        return withJetty ? jetty.getContentRead() : message.contentRead();
     }
 
     /** Whether the response in progress went to Jetty's parser (for the tests of which shapes do). */
     boolean parsingWithJetty() {
-        return mode == Mode.JETTY;
+        return withJetty;
     }
 
     /** As {@link HttpParser#parseNext(ByteBuffer)}: true when a handler method returned true. */
     boolean parseNext(ByteBuffer buffer) {
-        switch (mode) {
-            case START:
-                return start(buffer);
-            case CONTENT:
-                return content(buffer);
-            case CONTENT_END:
-                return complete(buffer);
-            case END:
-                // As Jetty: CR and LF after a response are dropped; anything else is the caller's to judge.
-                while (buffer.hasRemaining() && isLineEnd(buffer.get(buffer.position()))) {
-                    buffer.get();
-                }
-                if (eof && !buffer.hasRemaining()) {
-                    mode = Mode.CLOSED;
-                }
-                return false;
-            case JETTY:
-                return jetty.parseNext(buffer);
-            default:
-                BufferUtil.clear(buffer); // CLOSED: as Jetty, nothing more is read
-                return false;
+        if (withJetty) {
+            return jetty.parseNext(buffer);
         }
-    }
-
-    private static boolean isLineEnd(byte b) {
-        return b == '\r' || b == '\n';
+        return message.step() == SimpleMessage.Step.START ? start(buffer) : message.parseNext(buffer, eof);
     }
 
     /** A new response: its head parsed here if of the common shape, else the whole of it by Jetty's parser. */
@@ -145,81 +123,9 @@ final class MemberResponseParser {
             if (eof) {
                 jetty.atEOF();
             }
-            mode = Mode.JETTY;
+            withJetty = true;
             return jetty.parseNext(buffer);
         }
-        try {
-            handler.messageBegin();
-            simple.emit(handler);
-            buffer.position(buffer.position() + headLength);
-            contentLength = simple.contentLength();
-            boolean stop = handler.headerComplete();
-            // Past START only once the head is handed on: a headerComplete() that throws is a bad response.
-            mode = Mode.CONTENT;
-            if (stop) {
-                return true;
-            }
-        } catch (Throwable x) {
-            return failed(buffer, x);
-        }
-        return content(buffer);
-    }
-
-    /** The body, up to its length, as Jetty delivers it: a view of each buffer's share. */
-    private boolean content(ByteBuffer buffer) {
-        try {
-            while (contentRead < contentLength) {
-                int remaining = buffer.remaining();
-                if (remaining == 0) {
-                    if (eof) {
-                        mode = Mode.CLOSED;
-                        handler.earlyEOF();
-                    }
-                    return false;
-                }
-                int length = (int) Math.min(remaining, contentLength - contentRead);
-                ByteBuffer chunk = buffer.slice(buffer.position(), length);
-                contentRead += length;
-                buffer.position(buffer.position() + length);
-                if (handler.content(chunk)) {
-                    return true;
-                }
-            }
-            mode = Mode.CONTENT_END;
-            if (handler.contentComplete()) {
-                return true; // as Jetty: messageComplete() comes with the next parseNext
-            }
-        } catch (Throwable x) {
-            return failed(buffer, x);
-        }
-        return complete(buffer);
-    }
-
-    private boolean complete(ByteBuffer buffer) {
-        mode = Mode.END;
-        try {
-            return handler.messageComplete();
-        } catch (Throwable x) {
-            return failed(buffer, x);
-        }
-    }
-
-    /**
-     * A handler method threw: as Jetty's parser, drop what is buffered, end the connection's parsing,
-     * and report it, as the response cut short once its head was handed on, else as a bad response.
-     * Jetty's report would carry the member's status, which its exception's constructor asserts is an
-     * error; the handler reads only the reason.
-     */
-    private boolean failed(ByteBuffer buffer, Throwable x) {
-        boolean headHandedOn = mode != Mode.START;
-        BufferUtil.clear(buffer);
-        mode = Mode.CLOSED;
-        if (headHandedOn) {
-            handler.earlyEOF();
-        } else {
-            handler.badMessage(x instanceof HttpException failure ? failure
-                    : new HttpException.RuntimeException(HttpStatus.BAD_GATEWAY_502, "Bad Response", x));
-        }
-        return false;
+        return message.begin(buffer, headLength, simple.contentLength(), emitHead, false);
     }
 }

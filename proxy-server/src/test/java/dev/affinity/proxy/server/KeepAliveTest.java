@@ -2,6 +2,7 @@ package dev.affinity.proxy.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.affinity.proxy.testing.Proxies;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,6 +158,18 @@ class KeepAliveTest {
             for (Socket socket : idle) {
                 socket.close();
             }
+        }
+    }
+
+    @Test
+    void clientConnectionsParseTheirRequestsWithClientRequestParser() throws Exception {
+        // Its answers to the connection's questions are what the tests above rely on; ClientRequestParserTest
+        // compares them with Jetty's own parser's.
+        try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(socket, "/app/1");
+            assertEquals("node1", RawHttp.read(new BufferedInputStream(socket.getInputStream())).body());
+            HttpConnection connection = (HttpConnection) clientEndPoint().getConnection();
+            assertInstanceOf(ClientRequestParser.class, connection.getParser());
         }
     }
 

@@ -233,7 +233,7 @@ class MemberResponseParserTest {
             cuts.add(List.of(at));
         }
         for (List<Integer> cut : cuts) {
-            for (int variant = 0; variant < 16; variant++) {
+            for (int variant = 0; variant < 32; variant++) {
                 boolean eofAfter = (variant & 1) != 0;
                 Recorder expected = new Recorder(variant >> 1);
                 HttpParser jetty = jetty(expected, head);
@@ -309,20 +309,22 @@ class MemberResponseParserTest {
     /**
      * Writes down every event, the body's bytes as text with the parser's count of the body read so
      * far. It may stop the parser (return true) where BackendConnection does: at the end of the head
-     * (the exchange ended elsewhere), at each piece of the body (a write to the client pending), and,
-     * beyond what BackendConnection does, at the end of the body.
+     * (the exchange ended elsewhere), at each piece of the body (a write to the client pending), at the
+     * end (always, in BackendConnection and by default here); and, beyond what BackendConnection does,
+     * at the end of the body.
      */
     private static class Recorder implements HttpParser.ResponseHandler {
         static final int AT_HEAD = 1;
         static final int AT_EACH_PIECE = 2;
         static final int AT_BODY_END = 4;
+        static final int AT_END = 8;
         final List<String> events = new ArrayList<>();
         private final int stops;
         private LongSupplier read = () -> -2;
         private LongSupplier length = () -> -2;
 
         Recorder() {
-            this(0);
+            this(AT_END);
         }
 
         Recorder(int stops) {
@@ -336,7 +338,7 @@ class MemberResponseParserTest {
 
         String stopsAt() {
             return ((stops & AT_HEAD) != 0 ? "head " : "") + ((stops & AT_EACH_PIECE) != 0 ? "pieces " : "")
-                    + ((stops & AT_BODY_END) != 0 ? "body's end" : "");
+                    + ((stops & AT_BODY_END) != 0 ? "body's end " : "") + ((stops & AT_END) != 0 ? "end" : "");
         }
 
         @Override
@@ -378,7 +380,7 @@ class MemberResponseParserTest {
         @Override
         public boolean messageComplete() {
             events.add("messageComplete");
-            return true;
+            return (stops & AT_END) != 0;
         }
 
         @Override

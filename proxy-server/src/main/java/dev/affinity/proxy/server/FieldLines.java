@@ -1,0 +1,269 @@
+package dev.affinity.proxy.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpTokens;
+
+/**
+ * The field lines of a head of the common shape, for {@link SimpleResponseHead} and
+ * {@link SimpleRequestHead}: checked in one pass over a copy of the head, then made into the fields
+ * Jetty's {@link HttpParser} would make of them.
+ *
+ * <p>The common shape is a strict subset of what Jetty accepts: each field is a token, a colon, and a
+ * value of visible ASCII, spaces and tabs (no folded line, no byte above 0x7e), ending in CRLF; at most
+ * one Content-Length, of 1 to 18 digits, and at most one Host; none of the headers the head refuses
+ * (Transfer-Encoding, for both).
+ *
+ * <p>The fields are Jetty's too. A name Jetty knows gets its {@link HttpHeader}, and Jetty's spelling
+ * when a space follows the colon (where Jetty's lookup of the line finds it), the spelling sent
+ * otherwise. A common value right after {@code "Name: "} is spelled as Jetty caches it, as
+ * {@link KnownHeaders} explains: Tomcat's {@code text/html;charset=UTF-8} reaches the client as
+ * {@code text/html;charset=utf-8}, with Jetty's parser or without. Any other field is made by the
+ * head's {@link Maker}, as Jetty's parser makes it for a request or for a response.
+ *
+ * <p>Not thread-safe: one per head parser, reused for each head.
+ */
+final class FieldLines {
+
+    static final int NOT_SIMPLE = -1;
+    static final int NEED_MORE = -2;
+    /** Enough for most heads, copied in one go; a longer head is copied again, up to the head's limit. */
+    private static final int FIRST_LOOK = 1024;
+    private static final int MAX_FIELDS = 64;
+    private static final boolean[] TCHAR = tchars();
+
+    /** Makes a field Jetty's cache does not hold, as Jetty's parser makes it. */
+    @FunctionalInterface
+    interface Maker {
+        HttpField make(HttpHeader header, String name, String value);
+    }
+
+    /** Checks the start line of a head copied into {@code head[0, n)}: past it, or NOT_SIMPLE or NEED_MORE. */
+    @FunctionalInterface
+    interface StartLine {
+        int scan(byte[] head, int n);
+    }
+
+    private final Set<HttpHeader> refused;
+    /** The copy of the head, for most heads; a longer one gets an array of its own, not kept. */
+    private final byte[] firstLook = new byte[FIRST_LOOK];
+    private byte[] head = firstLook;
+    private int count;
+    private long contentLength;
+    private int host;
+    private final int[] nameFrom = new int[MAX_FIELDS];
+    private final int[] colon = new int[MAX_FIELDS];
+    private final int[] valueFrom = new int[MAX_FIELDS];
+    private final int[] valueTo = new int[MAX_FIELDS];
+    private final HttpHeader[] known = new HttpHeader[MAX_FIELDS];
+
+    /** @param refused the headers that leave a head not of the common shape */
+    FieldLines(Set<HttpHeader> refused) {
+        this.refused = refused;
+    }
+
+    /**
+     * Copies the head at the buffer's position and checks it is of the common shape, its start line
+     * by {@code startLine}: its length, or NOT_SIMPLE. A head not complete in the first bytes copied is
+     * looked at again in more of them, as far as the buffer and {@code maxHead} go.
+     */
+    int scan(ByteBuffer buffer, int maxHead, StartLine startLine) {
+        int available = buffer.remaining();
+        int copied = Math.min(available, Math.min(FIRST_LOOK, maxHead));
+        head = firstLook;
+        buffer.get(buffer.position(), head, 0, copied);
+        int length = scanHead(copied, startLine);
+        if (length == NEED_MORE && available > copied && maxHead > copied) {
+            copied = Math.min(available, maxHead);
+            head = new byte[copied];
+            buffer.get(buffer.position(), head, 0, copied);
+            length = scanHead(copied, startLine);
+        }
+        return length < 0 ? NOT_SIMPLE : length;
+    }
+
+    private int scanHead(int n, StartLine startLine) {
+        int p = startLine.scan(head, n);
+        return p < 0 ? p : fields(p, n);
+    }
+
+    /**
+     * Checks the field lines of {@code head[p, n)} and the empty line after them: past that line, or
+     * NOT_SIMPLE, or NEED_MORE when {@code n} ends before it.
+     */
+    private int fields(int p, int n) {
+        byte[] head = this.head;
+        count = 0;
+        contentLength = -1;
+        host = -1;
+        while (p >= 0) {
+            if (p + 1 >= n) {
+                return NEED_MORE;
+            }
+            if (head[p] == '\r') {
+                return head[p + 1] == '\n' ? p + 2 : NOT_SIMPLE;
+            }
+            p = fieldLine(p, n);
+        }
+        return p;
+    }
+
+    /** The Content-Length of the head last scanned, or -1 for none. */
+    long contentLength() {
+        return contentLength;
+    }
+
+    /** Whether the head last scanned has a Host field with a value. */
+    boolean hasHost() {
+        return host >= 0 && valueTo[host] > valueFrom[host];
+    }
+
+    int count() {
+        return count;
+    }
+
+    /**
+     * Past the field line at {@code p}, noting where its name and value are, or NOT_SIMPLE or
+     * NEED_MORE. The value is without the spaces and tabs around it, as Jetty gives it.
+     */
+    private int fieldLine(int p, int n) {
+        byte[] b = head;
+        int from = p;
+        int hash = 0;
+        while (p < n && b[p] >= 0 && TCHAR[b[p]]) {
+            hash = KnownHeaders.hashOn(hash, b[p++]);
+        }
+        if (p == n) {
+            return NEED_MORE;
+        }
+        if (p == from || b[p] != ':' || count == MAX_FIELDS) {
+            return NOT_SIMPLE;
+        }
+        int at = p++;
+        while (p < n && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        int vFrom = p;
+        int vTo = p;
+        for (; p < n && b[p] != '\r'; p++) {
+            byte c = b[p];
+            if (c != ' ' && c != '\t') {
+                if (c < 0x21 || c > 0x7e) {
+                    return NOT_SIMPLE;
+                }
+                vTo = p + 1;
+            }
+        }
+        p = lineEnd(b, p, n);
+        if (p < 0) {
+            return p;
+        }
+        HttpHeader header = KnownHeaders.find(b, from, at, hash);
+        if (!framing(header, vFrom, vTo)) {
+            return NOT_SIMPLE;
+        }
+        nameFrom[count] = from;
+        colon[count] = at;
+        valueFrom[count] = vFrom;
+        valueTo[count] = vTo;
+        known[count] = header;
+        count++;
+        return p;
+    }
+
+    /** Whether the field leaves the head of the common shape: not refused, no second Content-Length or Host. */
+    private boolean framing(HttpHeader header, int vFrom, int vTo) {
+        if (header == null) {
+            return true;
+        }
+        if (refused.contains(header)) {
+            return false;
+        }
+        if (header == HttpHeader.HOST) {
+            if (host >= 0) {
+                return false;
+            }
+            host = count;
+        } else if (header == HttpHeader.CONTENT_LENGTH) {
+            if (contentLength >= 0) {
+                return false;
+            }
+            contentLength = digits(head, vFrom, vTo);
+            return contentLength >= 0;
+        }
+        return true;
+    }
+
+    /** Past the CRLF at {@code p}, or NEED_MORE, or NOT_SIMPLE for a CR without LF. */
+    static int lineEnd(byte[] b, int p, int n) {
+        if (p + 1 >= n) {
+            return NEED_MORE;
+        }
+        return b[p + 1] == '\n' ? p + 2 : NOT_SIMPLE;
+    }
+
+    static int digit(byte b) {
+        return b >= '0' && b <= '9' ? b - '0' : -1000;
+    }
+
+    /** The value of 1 to 18 digits, or -1. */
+    private static long digits(byte[] b, int from, int to) {
+        if (to == from || to - from > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int d = digit(b[i]);
+            if (d < 0) {
+                return -1;
+            }
+            value = value * 10 + d;
+        }
+        return value;
+    }
+
+    /** The {@code i}th field, as Jetty's parser would give it. */
+    HttpField field(int i, Maker maker) {
+        HttpHeader header = known[i];
+        int from = valueFrom[i];
+        int length = valueTo[i] - from;
+        if (header == null || head[colon[i] + 1] != ' ') {
+            // Jetty finds no "Name: " for it, so it keeps the name as sent.
+            return maker.make(header, text(nameFrom[i], colon[i] - nameFrom[i]), text(from, length));
+        }
+        // Jetty's lookup of the whole line: its spelling of the name, and of a common value right after
+        // "Name: " (not after two spaces or a tab, where the lookup stops at the name).
+        HttpField cached = from == colon[i] + 2 ? KnownHeaders.cachedPrefix(header, head, from, length) : null;
+        if (cached == null) {
+            return maker.make(header, header.asString(), text(from, length));
+        }
+        int matched = cached.getValue().length();
+        if (matched == length) {
+            return cached;
+        }
+        return maker.make(header, header.asString(), cached.getValue() + text(from + matched, length - matched));
+    }
+
+    /** The byte at {@code i} of the head last scanned. */
+    byte at(int i) {
+        return head[i];
+    }
+
+    String text(int from, int length) {
+        return new String(head, from, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes Jetty's parser takes in a field name: its tokens ALPHA, DIGIT and TCHAR. */
+    private static boolean[] tchars() {
+        boolean[] tchar = new boolean[128];
+        for (int c = 0; c < tchar.length; c++) {
+            HttpTokens.Type type = HttpTokens.getToken((byte) c).getType();
+            tchar[c] = type == HttpTokens.Type.ALPHA || type == HttpTokens.Type.DIGIT || type == HttpTokens.Type.TCHAR;
+        }
+        return tchar;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.affinity.proxy.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import org.eclipse.jetty.http.HostPortHttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+
+/**
+ * The head of a client's request, if it is of the common shape that {@link ClientRequestParser}
+ * parses itself: copied out of the buffer, checked in one pass, then given to the handler as the
+ * events Jetty's {@link HttpParser} would give for it.
+ *
+ * <p>The common shape is a strict subset of what Jetty accepts, so that parsing the rest with Jetty's
+ * parser never changes what is accepted or rejected:
+ * <ul>
+ *   <li>the whole head is in the buffer, within the parser's limit, its lines ending in CRLF;</li>
+ *   <li>the request line is one of the methods below, a space, a path of visible ASCII starting with
+ *       {@code /}, a space, and {@code HTTP/1.1};</li>
+ *   <li>its fields of the common shape ({@link FieldLines}), with exactly one Host, not empty, at most
+ *       one Content-Length, and no Transfer-Encoding or Upgrade.</li>
+ * </ul>
+ * For example {@code GET /cart?id=7 HTTP/1.1}, {@code Host: shop.example:8080},
+ * {@code Cookie: BALANCEID=balancer.node1}; but not HTTP/1.0, a chunked body, {@code CONNECT}, an
+ * absolute URI, or a head that a read cut in two.
+ *
+ * <p>Not thread-safe: one per connection, reused for each request.
+ */
+final class SimpleRequestHead {
+
+    /** The methods of the common shape, each with the space after it; not CONNECT, nor HTTP/2's PRI. */
+    private static final HttpMethod[] METHODS = {
+        HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS,
+        HttpMethod.PATCH,
+    };
+    private static final byte[][] METHOD_BYTES = methodBytes();
+    private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_HEAD = 16 * 1024;
+
+    private final FieldLines fields =
+            new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE));
+    private final FieldLines.StartLine requestLine = this::requestLine;
+    /** Makes the Host field as Jetty's parser does, any other as the parser's maker does. */
+    private final FieldLines.Maker maker;
+    private final int maxHead;
+    private HttpMethod method;
+    private int targetFrom;
+    private int targetTo;
+
+    /**
+     * @param maxHeaderBytes the limit of Jetty's parser, which a head of the common shape stays under
+     * @param maker makes the fields other than Host and Jetty's cached ones, as Jetty's parser does
+     */
+    SimpleRequestHead(int maxHeaderBytes, FieldLines.Maker maker) {
+        // Made as Jetty's parser makes it: named by its header however sent, its value as sent; a value
+        // Jetty's HostPort cannot read makes it a bad request (400 Bad HostPort) there and then.
+        this.maker = (header, name, value) -> header == HttpHeader.HOST
+                ? new HostPortHttpField(value) : maker.make(header, name, value);
+        this.maxHead = maxHeaderBytes > 0 ? Math.min(MAX_HEAD, maxHeaderBytes - 1) : MAX_HEAD;
+    }
+
+    /** The Content-Length of the head {@link #scan} last accepted, or -1 for none. */
+    long contentLength() {
+        return fields.contentLength();
+    }
+
+    /** Copies the head and checks it is of the common shape: its length, or {@link FieldLines#NOT_SIMPLE}. */
+    int scan(ByteBuffer buffer) {
+        int length = fields.scan(buffer, maxHead, requestLine);
+        // An empty Host is Jetty's to judge: it makes no HostPortHttpField of it.
+        return length < 0 || !fields.hasHost() ? FieldLines.NOT_SIMPLE : length;
+    }
+
+    /** Past the request line in {@code b[0, n)}, or NOT_SIMPLE or NEED_MORE. */
+    private int requestLine(byte[] b, int n) {
+        int p = method(b, n);
+        if (p < 0) {
+            return p;
+        }
+        targetFrom = p;
+        if (p < n && b[p] != '/') {
+            return FieldLines.NOT_SIMPLE;
+        }
+        while (p < n && b[p] > 0x20 && b[p] < 0x7f) {
+            p++;
+        }
+        targetTo = p;
+        if (p + VERSION.length > n) {
+            return FieldLines.NEED_MORE;
+        }
+        for (byte c : VERSION) {
+            if (b[p++] != c) {
+                return FieldLines.NOT_SIMPLE;
+            }
+        }
+        return p;
+    }
+
+    /** Past the method and its space, or NOT_SIMPLE or NEED_MORE. */
+    private int method(byte[] b, int n) {
+        for (int m = 0; m < METHODS.length; m++) {
+            byte[] bytes = METHOD_BYTES[m];
+            int i = 0;
+            while (i < bytes.length && i < n && b[i] == bytes[i]) {
+                i++;
+            }
+            if (i == bytes.length) {
+                method = METHODS[m];
+                return i;
+            }
+            if (i == n) {
+                return FieldLines.NEED_MORE;
+            }
+        }
+        return FieldLines.NOT_SIMPLE;
+    }
+
+    /** Gives the handler the request line and each field of the head {@link #scan} accepted. */
+    void emit(HttpParser.RequestHandler handler) {
+        handler.startRequest(method.asString(), fields.text(targetFrom, targetTo - targetFrom), HttpVersion.HTTP_1_1);
+        for (int i = 0; i < fields.count(); i++) {
+            handler.parsedHeader(fields.field(i, maker));
+        }
+    }
+
+    private static byte[][] methodBytes() {
+        byte[][] bytes = new byte[METHODS.length][];
+        for (int m = 0; m < METHODS.length; m++) {
+            bytes[m] = (METHODS[m].asString() + " ").getBytes(StandardCharsets.US_ASCII);
+        }
+        return bytes;
+    }
+}
