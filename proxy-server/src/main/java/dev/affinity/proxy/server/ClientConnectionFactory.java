@@ -29,13 +29,16 @@ final class ClientConnectionFactory extends HttpConnectionFactory {
     }
 
     /**
-     * The parser for one connection's requests, set up as Jetty's HttpConnection sets up its own. Under
-     * a compliance mode other than RFC 9110 (the proxy's, and the one ClientRequestParserTest compares
-     * the two parsers under), Jetty's own: the other modes accept and spell some requests otherwise.
+     * The parser for one connection's requests, set up as Jetty's HttpConnection sets up its own. Jetty's
+     * own unless the settings are the proxy's (AffinityProxy.httpConfiguration()), under which
+     * ClientRequestParserTest compares the two parsers: other compliance modes accept and spell some
+     * requests otherwise, and a header cache per connection hands on fields of its own.
      */
     static HttpParser parser(HttpParser.RequestHandler handler, HttpConfiguration configuration,
             HttpCompliance compliance) {
-        HttpParser parser = compliance == HttpCompliance.RFC9110
+        boolean proxys = compliance == HttpCompliance.RFC9110 && configuration.getHeaderCacheSize() == 0
+                && !configuration.isHeaderCacheCaseSensitive();
+        HttpParser parser = proxys
                 ? new ClientRequestParser(handler, configuration.getRequestHeaderSize(), compliance)
                 : new HttpParser(handler, configuration.getRequestHeaderSize(), compliance);
         parser.setHeaderCacheSize(configuration.getHeaderCacheSize());

@@ -8,7 +8,6 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.QuotedCSV;
 import org.eclipse.jetty.util.NanoTime;
 
 /**
@@ -31,15 +30,14 @@ import org.eclipse.jetty.util.NanoTime;
  */
 final class ClientRequestParser extends HttpParser {
 
+    // As Jetty's parser's own sets of states, which are private to it.
     private static final Set<State> IDLE = EnumSet.of(State.START, State.END, State.CLOSE, State.CLOSED);
-    private static final Set<HttpHeader> ETAG_HEADERS =
-            EnumSet.of(HttpHeader.ETAG, HttpHeader.IF_MATCH, HttpHeader.IF_NONE_MATCH);
+    private static final Set<State> COMPLETE = EnumSet.of(State.END, State.CLOSE, State.CLOSED);
 
-    private final RequestHandler handler;
-    private final HttpCompliance compliance;
+    private final int maxHeaderBytes;
     private final SimpleRequestHead simple;
     private final Runnable emitHead;
-    /** The request parsed here; at its START, Jetty's parser, just reset, answers for the state. */
+    /** The request parsed here; at its START, Jetty's parser, reset, answers for the state. */
     private final SimpleMessage message;
     /** Whether Jetty's parser has the request, or a tunnel, until a reset brings it back to its start. */
     private boolean withJetty;
@@ -48,9 +46,8 @@ final class ClientRequestParser extends HttpParser {
 
     ClientRequestParser(RequestHandler handler, int maxHeaderBytes, HttpCompliance compliance) {
         super(handler, maxHeaderBytes, compliance);
-        this.handler = handler;
-        this.compliance = compliance;
-        this.simple = new SimpleRequestHead(maxHeaderBytes, CompliantField::new);
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.simple = new SimpleRequestHead(this::newField);
         this.emitHead = () -> simple.emit(handler);
         this.message = new SimpleMessage(handler, HttpStatus.BAD_REQUEST_400, "Bad Request");
     }
@@ -60,12 +57,15 @@ final class ClientRequestParser extends HttpParser {
         if (withJetty) {
             return super.parseNext(buffer);
         }
-        return message.step() == SimpleMessage.Step.START ? start(buffer) : message.parseNext(buffer, isAtEOF());
+        return message.state() == State.START ? start(buffer) : message.parseNext(buffer, isAtEOF());
     }
 
     /** A new request: its head parsed here if of the common shape, else the whole of it by Jetty's parser. */
     private boolean start(ByteBuffer buffer) {
-        int headLength = isAtEOF() || !buffer.hasRemaining() ? FieldLines.NOT_SIMPLE : simple.scan(buffer);
+        // Within Jetty's limit, less any CR and LF it took before the request, which count against it; and
+        // short of the limit by one, which Jetty's parser may reach without refusing.
+        int limit = maxHeaderBytes > 0 ? maxHeaderBytes - super.getHeaderLength() - 1 : FieldLines.MAX_HEAD;
+        int headLength = isAtEOF() || !buffer.hasRemaining() ? FieldLines.NOT_SIMPLE : simple.scan(buffer, limit);
         if (headLength < 0) {
             boolean handle = super.parseNext(buffer);
             withJetty = super.getState() != State.START;
@@ -73,7 +73,17 @@ final class ClientRequestParser extends HttpParser {
         }
         beginNanoTime = NanoTime.now();
         headerLength = super.getHeaderLength() + headLength; // with any CR or LF Jetty's took before it
-        return message.begin(buffer, headLength, simple.contentLength(), emitHead, false);
+        return message.begin(buffer, headLength, simple.contentLength(), emitHead);
+    }
+
+    /**
+     * A field Jetty's cache does not hold, as Jetty's parser makes it: one that reads lists by the
+     * parser's compliance mode; a Connection field under its header's name however sent, reporting a
+     * name sent otherwise as Jetty does.
+     */
+    private HttpField newField(HttpHeader header, String name, String value) {
+        String named = header == HttpHeader.CONNECTION ? caseInsensitiveHeader(name, header.asString()) : name;
+        return newHttpField(header, named, value);
     }
 
     /** Whether the request in progress went to Jetty's parser (for the tests of which shapes do). */
@@ -117,21 +127,12 @@ final class ClientRequestParser extends HttpParser {
 
     /** Whether Jetty's parser answers for the state: at the start (where it is reset) or while it parses. */
     private boolean jettyAnswers() {
-        return withJetty || message.step() == SimpleMessage.Step.START;
+        return withJetty || message.state() == State.START;
     }
 
     @Override
     public State getState() {
-        if (jettyAnswers()) {
-            return super.getState();
-        }
-        return switch (message.step()) {
-            case CONTENT -> State.CONTENT;
-            case CONTENT_END -> State.CONTENT_END;
-            case END -> State.END;
-            case CLOSE -> State.CLOSE;
-            default -> State.CLOSED;
-        };
+        return jettyAnswers() ? super.getState() : message.state();
     }
 
     @Override
@@ -146,7 +147,7 @@ final class ClientRequestParser extends HttpParser {
 
     @Override
     public boolean isComplete() {
-        return jettyAnswers() ? super.isComplete() : message.step().compareTo(SimpleMessage.Step.END) >= 0;
+        return jettyAnswers() ? super.isComplete() : COMPLETE.contains(getState());
     }
 
     @Override
@@ -156,12 +157,13 @@ final class ClientRequestParser extends HttpParser {
 
     @Override
     public boolean inContentState() {
-        return jettyAnswers() ? super.inContentState() : message.step().compareTo(SimpleMessage.Step.END) < 0;
+        return jettyAnswers() ? super.inContentState()
+                : getState().ordinal() >= State.CONTENT.ordinal() && getState().ordinal() < State.END.ordinal();
     }
 
     @Override
     public boolean inHeaderState() {
-        return jettyAnswers() && super.inHeaderState();
+        return jettyAnswers() ? super.inHeaderState() : getState() == State.HEADER;
     }
 
     @Override
@@ -198,23 +200,5 @@ final class ClientRequestParser extends HttpParser {
     public String toString() {
         return jettyAnswers() ? super.toString() : "%s{s=%s,%d of %d}".formatted(
                 getClass().getSimpleName(), getState(), message.contentRead(), message.contentLength());
-    }
-
-    /**
-     * A field as Jetty's parser makes it: its value's lists read by the parser's compliance mode, any
-     * violation reported to the handler's listener.
-     */
-    private final class CompliantField extends HttpField {
-        CompliantField(HttpHeader header, String name, String value) {
-            super(header, name, value);
-        }
-
-        @Override
-        protected QuotedCSV newQuotedCSV(boolean keepQuotes, String value) {
-            if (getHeader() != null && ETAG_HEADERS.contains(getHeader())) {
-                return new QuotedCSV.Etags(compliance, handler.getComplianceViolationListener(), value);
-            }
-            return new QuotedCSV(compliance, handler.getComplianceViolationListener(), keepQuotes, value);
-        }
     }
 }

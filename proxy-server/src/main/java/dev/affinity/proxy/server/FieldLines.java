@@ -31,6 +31,8 @@ final class FieldLines {
 
     static final int NOT_SIMPLE = -1;
     static final int NEED_MORE = -2;
+    /** The longest head looked at; a longer one goes to Jetty's parser. */
+    static final int MAX_HEAD = 16 * 1024;
     /** Enough for most heads, copied in one go; a longer head is copied again, up to the head's limit. */
     private static final int FIRST_LOOK = 1024;
     private static final int MAX_FIELDS = 64;
@@ -242,8 +244,8 @@ final class FieldLines {
             return maker.make(header, header.asString(), text(from, length));
         }
         int matched = cached.getValue().length();
-        if (matched == length) {
-            return cached;
+        if (matched == length && head[from + length] == '\r') {
+            return cached; // Jetty's own field, where the line ends right after it
         }
         return maker.make(header, header.asString(), cached.getValue() + text(from + matched, length - matched));
     }

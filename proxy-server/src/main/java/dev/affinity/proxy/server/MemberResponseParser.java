@@ -105,7 +105,7 @@ final class MemberResponseParser {
         if (withJetty) {
             return jetty.parseNext(buffer);
         }
-        return message.step() == SimpleMessage.Step.START ? start(buffer) : message.parseNext(buffer, eof);
+        return message.state() == HttpParser.State.START ? start(buffer) : message.parseNext(buffer, eof);
     }
 
     /** A new response: its head parsed here if of the common shape, else the whole of it by Jetty's parser. */
@@ -126,6 +126,6 @@ final class MemberResponseParser {
             withJetty = true;
             return jetty.parseNext(buffer);
         }
-        return message.begin(buffer, headLength, simple.contentLength(), emitHead, false);
+        return message.begin(buffer, headLength, simple.contentLength(), emitHead);
     }
 }

@@ -3,12 +3,13 @@ package dev.affinity.proxy.server;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpParser.State;
 import org.eclipse.jetty.util.BufferUtil;
 
 /**
  * One message of the common shape, from a head already checked to its end, for
  * {@link MemberResponseParser} and {@link ClientRequestParser}: the events Jetty's {@link HttpParser}
- * gives for it, in its order, with its stops, and its steps as Jetty's parser's states.
+ * gives for it, in its order, with its stops, and its state where Jetty's parser would be in it.
  * <ul>
  *   <li>The head: messageBegin(), the start line and each field, headerComplete().</li>
  *   <li>The body, up to its Content-Length (none without one): a view of each buffer's share, each given
@@ -24,13 +25,14 @@ import org.eclipse.jetty.util.BufferUtil;
  */
 final class SimpleMessage {
 
-    /** As Jetty's states of the same names; CLOSE after a failure, CLOSED after the peer's close. */
-    enum Step { START, CONTENT, CONTENT_END, END, CLOSE, CLOSED }
-
     private final HttpParser.HttpHandler handler;
     private final int badStatus;
     private final String badReason;
-    private Step step = Step.START;
+    /**
+     * As Jetty's parser's: START, HEADER while the head is handed on, CONTENT, CONTENT_END, END, CLOSE
+     * after a failure or a close, CLOSED after the peer's close.
+     */
+    private State state = State.START;
     /** Whether the head was read to its end, where Jetty's parser learns whether there is a body. */
     private boolean headRead;
     private long contentLength = -1;
@@ -43,8 +45,8 @@ final class SimpleMessage {
         this.badReason = badReason;
     }
 
-    Step step() {
-        return step;
+    State state() {
+        return state;
     }
 
     boolean headRead() {
@@ -62,7 +64,7 @@ final class SimpleMessage {
 
     /** Whether a failure, a close or the peer's close ended the parsing: a reset does not undo it. */
     boolean ended() {
-        return step == Step.CLOSE || step == Step.CLOSED;
+        return state == State.CLOSE || state == State.CLOSED;
     }
 
     /** Ready for the next message, unless the parsing {@link #ended()}. */
@@ -70,7 +72,7 @@ final class SimpleMessage {
         if (ended()) {
             return;
         }
-        step = Step.START;
+        state = State.START;
         headRead = false;
         contentLength = -1;
         contentRead = 0;
@@ -78,7 +80,7 @@ final class SimpleMessage {
 
     /** Parsing ends here, as Jetty's close(): the message's counts kept. */
     void close() {
-        step = Step.CLOSE;
+        state = State.CLOSE;
     }
 
     /**
@@ -86,29 +88,30 @@ final class SimpleMessage {
      * to the handler; then as much of the rest as the buffer holds. As {@link HttpParser#parseNext}:
      * true when a handler method asked to stop.
      */
-    boolean begin(ByteBuffer buffer, int headLength, long contentLength, Runnable emit, boolean eof) {
+    boolean begin(ByteBuffer buffer, int headLength, long contentLength, Runnable emit) {
         handler.messageBegin();
+        state = State.HEADER;
         try {
             emit.run();
             buffer.position(buffer.position() + headLength);
             this.contentLength = contentLength;
             headRead = true;
             boolean stop = handler.headerComplete();
-            // Past START only once the head is handed on: a headerComplete() that throws is a bad message.
+            // Past HEADER only once the head is handed on: a headerComplete() that throws is a bad message.
             // As Jetty, CONTENT even without a body, which the next step finds complete.
-            step = Step.CONTENT;
+            state = State.CONTENT;
             if (stop) {
                 return true;
             }
         } catch (Throwable x) {
             return failed(buffer, x);
         }
-        return content(buffer, eof);
+        return content(buffer, false);
     }
 
-    /** The message's next steps, as far as the buffer goes; past START. */
+    /** The message's next steps, as far as the buffer goes; once begun. */
     boolean parseNext(ByteBuffer buffer, boolean eof) {
-        return switch (step) {
+        return switch (state) {
             case CONTENT -> content(buffer, eof);
             case CONTENT_END -> complete(buffer, eof);
             case END -> end(buffer, eof);
@@ -123,7 +126,7 @@ final class SimpleMessage {
                 int remaining = buffer.remaining();
                 if (remaining == 0) {
                     if (eof) {
-                        step = Step.CLOSED;
+                        state = State.CLOSED;
                         handler.earlyEOF();
                     }
                     return false;
@@ -136,7 +139,7 @@ final class SimpleMessage {
                     return true;
                 }
             }
-            step = Step.CONTENT_END;
+            state = State.CONTENT_END;
             if (handler.contentComplete()) {
                 return true; // as Jetty: messageComplete() comes with the next call
             }
@@ -147,7 +150,7 @@ final class SimpleMessage {
     }
 
     private boolean complete(ByteBuffer buffer, boolean eof) {
-        step = Step.END;
+        state = State.END;
         try {
             if (handler.messageComplete()) {
                 return true;
@@ -164,7 +167,7 @@ final class SimpleMessage {
             buffer.get();
         }
         if (eof && !buffer.hasRemaining()) {
-            step = Step.CLOSED;
+            state = State.CLOSED;
         }
         return false;
     }
@@ -173,7 +176,7 @@ final class SimpleMessage {
     private boolean closed(ByteBuffer buffer, boolean eof) {
         BufferUtil.clear(buffer);
         if (eof) {
-            step = Step.CLOSED;
+            state = State.CLOSED;
         }
         return false;
     }
@@ -187,9 +190,9 @@ final class SimpleMessage {
      * as the message cut short once its head was handed on, else as a bad message.
      */
     private boolean failed(ByteBuffer buffer, Throwable x) {
-        boolean headHandedOn = step != Step.START;
+        boolean headHandedOn = state != State.HEADER;
         BufferUtil.clear(buffer);
-        step = Step.CLOSE;
+        state = State.CLOSE;
         if (headHandedOn) {
             handler.earlyEOF();
         } else {

@@ -38,28 +38,22 @@ final class SimpleRequestHead {
     };
     private static final byte[][] METHOD_BYTES = methodBytes();
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int MAX_HEAD = 16 * 1024;
 
     private final FieldLines fields =
             new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE));
     private final FieldLines.StartLine requestLine = this::requestLine;
     /** Makes the Host field as Jetty's parser does, any other as the parser's maker does. */
     private final FieldLines.Maker maker;
-    private final int maxHead;
     private HttpMethod method;
     private int targetFrom;
     private int targetTo;
 
-    /**
-     * @param maxHeaderBytes the limit of Jetty's parser, which a head of the common shape stays under
-     * @param maker makes the fields other than Host and Jetty's cached ones, as Jetty's parser does
-     */
-    SimpleRequestHead(int maxHeaderBytes, FieldLines.Maker maker) {
+    /** @param maker makes the fields other than Host and Jetty's cached ones, as Jetty's parser does */
+    SimpleRequestHead(FieldLines.Maker maker) {
         // Made as Jetty's parser makes it: named by its header however sent, its value as sent; a value
         // Jetty's HostPort cannot read makes it a bad request (400 Bad HostPort) there and then.
         this.maker = (header, name, value) -> header == HttpHeader.HOST
                 ? new HostPortHttpField(value) : maker.make(header, name, value);
-        this.maxHead = maxHeaderBytes > 0 ? Math.min(MAX_HEAD, maxHeaderBytes - 1) : MAX_HEAD;
     }
 
     /** The Content-Length of the head {@link #scan} last accepted, or -1 for none. */
@@ -67,9 +61,15 @@ final class SimpleRequestHead {
         return fields.contentLength();
     }
 
-    /** Copies the head and checks it is of the common shape: its length, or {@link FieldLines#NOT_SIMPLE}. */
-    int scan(ByteBuffer buffer) {
-        int length = fields.scan(buffer, maxHead, requestLine);
+    /**
+     * Copies the head and checks it is of the common shape, at most {@code limit} bytes long: its length,
+     * or {@link FieldLines#NOT_SIMPLE}.
+     */
+    int scan(ByteBuffer buffer, int limit) {
+        if (limit <= 0) {
+            return FieldLines.NOT_SIMPLE;
+        }
+        int length = fields.scan(buffer, Math.min(limit, FieldLines.MAX_HEAD), requestLine);
         // An empty Host is Jetty's to judge: it makes no HostPortHttpField of it.
         return length < 0 || !fields.hasHost() ? FieldLines.NOT_SIMPLE : length;
     }

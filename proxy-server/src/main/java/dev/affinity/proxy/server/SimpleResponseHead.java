@@ -15,7 +15,7 @@ import org.eclipse.jetty.http.HttpVersion;
  * <p>The common shape is a strict subset of what Jetty accepts, so that parsing the rest with Jetty's
  * parser never changes what is accepted:
  * <ul>
- *   <li>the whole head is in the buffer (at most {@link #MAX_HEAD} bytes), its lines ending in CRLF;</li>
+ *   <li>the whole head is in the buffer (at most {@link FieldLines#MAX_HEAD} bytes), its lines ending in CRLF;</li>
  *   <li>the status line is {@code HTTP/1.1} or {@code HTTP/1.0}, a space, a status from 200 to 599 other
  *       than 204 and 304, a space, and a reason of visible ASCII and spaces;</li>
  *   <li>its fields of the common shape ({@link FieldLines}), with exactly one Content-Length, no
@@ -33,7 +33,6 @@ import org.eclipse.jetty.http.HttpVersion;
  */
 final class SimpleResponseHead {
 
-    static final int MAX_HEAD = 16 * 1024;
     static final int NOT_SIMPLE = FieldLines.NOT_SIMPLE;
     private static final FieldLines.Maker PLAIN = HttpField::new;
 
@@ -51,7 +50,7 @@ final class SimpleResponseHead {
 
     /** Copies the head and checks it is of the common shape: its length, or NOT_SIMPLE. */
     int scan(ByteBuffer buffer) {
-        int length = fields.scan(buffer, MAX_HEAD, statusLine);
+        int length = fields.scan(buffer, FieldLines.MAX_HEAD, statusLine);
         return length < 0 || fields.contentLength() < 0 ? NOT_SIMPLE : length;
     }
 

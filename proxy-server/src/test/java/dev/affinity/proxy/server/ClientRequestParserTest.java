@@ -11,8 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.eclipse.jetty.http.ComplianceViolation;
 import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
@@ -66,6 +68,10 @@ class ClientRequestParserTest {
                 // names in any case, cached values spelled otherwise
                 "GET / HTTP/1.1\r\nHOST: Example.COM:80\r\nCONNECTION: close\r\nAccept-Encoding: GZIP\r\n"
                         + "cache-control: No-Cache\r\nContent-Type: TEXT/PLAIN;charset=UTF-8x\r\n\r\n",
+                // cached values with whitespace after them; Connection named otherwise, which Jetty reports
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: close \r\nAccept: */*\t\r\nAccept-Encoding: GZIP \r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nconnection:close\r\naccept-encoding:gzip\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nCONNECTION:\tkeep-alive\r\nconnection: Upgrade\r\n\r\n",
                 // a length with leading zeros, whitespace around values, hosts of every form
                 "POST /n HTTP/1.1\r\nHost: a  \r\nContent-Length:  007 \r\n\r\n1234567",
                 "GET / HTTP/1.1\r\nHost: [::1]\r\nCookie:\tA=1;\tB=2 ; C=\"q r\"\r\n\r\n",
@@ -101,6 +107,8 @@ class ClientRequestParserTest {
                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\nok",
                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\nok",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\nok",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000000000000000\r\n\r\nok",
                 "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost:\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
@@ -135,7 +143,7 @@ class ClientRequestParserTest {
     void aHostJettyCannotReadIsABadRequestAsWithJettysParser(String request) {
         assertSameAsJetty(request);
         assertFalse(parsedByJetty(request), "parsed by Jetty's parser");
-        List<String> events = parsed(ours(), 0, bytes(request), List.of(), false);
+        List<String> events = parsed(ours(), ParserStops.NOWHERE, bytes(request), List.of(), false);
         assertTrue(events.contains("badMessage 400 Bad HostPort"), events.toString());
     }
 
@@ -161,12 +169,52 @@ class ClientRequestParserTest {
             String request = start + "v".repeat(length - start.length() - 4) + "\r\n\r\n";
             assertEquals(length, request.length());
             assertSameAsJetty(request);
+            // Line ends before the request count against the limit too, also when read before it.
+            for (String before : List.of("\r\n", "\r\n".repeat(40), "\r\n".repeat(limit / 2))) {
+                byte[] bytes = bytes(before + request);
+                List<Integer> cut = List.of(before.length());
+                assertEquals(parsed(jetty(), ParserStops.NOWHERE, bytes, cut, false),
+                        parsed(ours(), ParserStops.NOWHERE, bytes, cut, false),
+                        before.length() + " bytes of line ends, then " + length);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("commonShape")
+    void aRequestWhoseClientClosedAfterSendingItIsParsedAsJettyParsesIt(String request) {
+        List<List<String>> both = new ArrayList<>();
+        for (Function<Recorder, HttpParser> parsers : List.of(jetty(), ours())) {
+            Recorder recorder = new Recorder(null, ParserStops.NOWHERE);
+            HttpParser parser = parsers.apply(recorder);
+            recorder.parser = parser;
+            parser.atEOF();
+            feed(recorder, parser, bytes(request), List.of());
+            both.add(recorder.events);
+        }
+        assertEquals(both.get(0), both.get(1));
+    }
+
+    @Test
+    void settingsOtherThanTheProxysGetJettysParser() {
+        HttpConfiguration cached = AffinityProxy.httpConfiguration();
+        cached.setHeaderCacheSize(1024);
+        HttpConfiguration caseSensitive = AffinityProxy.httpConfiguration();
+        caseSensitive.setHeaderCacheCaseSensitive(true);
+        Recorder recorder = new Recorder(null, ParserStops.NOWHERE);
+        assertEquals(ClientRequestParser.class,
+                ClientConnectionFactory.parser(recorder, CONFIGURATION, HttpCompliance.RFC9110).getClass());
+        for (HttpParser parser : List.of(ClientConnectionFactory.parser(recorder, cached, HttpCompliance.RFC9110),
+                ClientConnectionFactory.parser(recorder, caseSensitive, HttpCompliance.RFC9110),
+                ClientConnectionFactory.parser(recorder, CONFIGURATION, HttpCompliance.RFC7230),
+                ClientConnectionFactory.parser(recorder, CONFIGURATION, HttpCompliance.LEGACY))) {
+            assertEquals(HttpParser.class, parser.getClass());
         }
     }
 
     /** Whether the request, in one buffer, goes to Jetty's parser. */
     private static boolean parsedByJetty(String request) {
-        ClientRequestParser parser = (ClientRequestParser) ClientConnectionFactory.parser(new Recorder(null, 0),
+        ClientRequestParser parser = (ClientRequestParser) ClientConnectionFactory.parser(new Recorder(null, ParserStops.NOWHERE),
                 CONFIGURATION, CONFIGURATION.getHttpCompliance());
         parser.parseNext(ByteBuffer.wrap(bytes(request)));
         return parser.parsingWithJetty();
@@ -188,7 +236,7 @@ class ClientRequestParserTest {
     }
 
     private static List<String> onOneConnection(Function<Recorder, HttpParser> parsers, byte[] bytes, int cut) {
-        Recorder recorder = new Recorder(null, 0);
+        Recorder recorder = new Recorder(null, ParserStops.NOWHERE);
         HttpParser parser = parsers.apply(recorder);
         recorder.parser = parser;
         for (byte[] piece : List.of(Arrays.copyOf(bytes, cut), Arrays.copyOfRange(bytes, cut, bytes.length))) {
@@ -210,7 +258,7 @@ class ClientRequestParserTest {
     @Test
     void aRequestAfterAReadOfNothingOrOfLineEndsIsStillParsedHere() {
         for (String before : List.of("", "\r\n")) {
-            ClientRequestParser parser = (ClientRequestParser) ours().apply(new Recorder(null, 0));
+            ClientRequestParser parser = (ClientRequestParser) ours().apply(new Recorder(null, ParserStops.NOWHERE));
             parser.parseNext(ByteBuffer.wrap(bytes(before)));
             parser.parseNext(ByteBuffer.wrap(bytes(STICKY)));
             assertFalse(parser.parsingWithJetty(), "after \"" + before + "\"");
@@ -228,7 +276,7 @@ class ClientRequestParserTest {
     }
 
     private static List<String> closedAt(Function<Recorder, HttpParser> parsers, String request, int taken) {
-        Recorder recorder = new Recorder(null, 0);
+        Recorder recorder = new Recorder(null, ParserStops.NOWHERE);
         HttpParser parser = parsers.apply(recorder);
         recorder.parser = parser;
         feed(recorder, parser, Arrays.copyOf(bytes(request), taken), List.of());
@@ -255,7 +303,7 @@ class ClientRequestParserTest {
     }
 
     private static List<String> failingAt(Function<Recorder, HttpParser> parsers, String failing, String request) {
-        Recorder recorder = new Recorder(null, 0) {
+        Recorder recorder = new Recorder(null, ParserStops.NOWHERE) {
             @Override
             void event(String event) {
                 super.event(event);
@@ -289,7 +337,7 @@ class ClientRequestParserTest {
     }
 
     private static List<String> closedAfter(Function<Recorder, HttpParser> parsers, byte[] sent) {
-        Recorder recorder = new Recorder(null, 0);
+        Recorder recorder = new Recorder(null, ParserStops.NOWHERE);
         HttpParser parser = parsers.apply(recorder);
         recorder.parser = parser;
         feed(recorder, parser, sent, List.of());
@@ -301,25 +349,19 @@ class ClientRequestParserTest {
     /** The same from both parsers, for the request whole and cut at every byte, then closed or not. */
     private static void assertSameAsJetty(String request) {
         byte[] bytes = bytes(request);
-        List<List<Integer>> cuts = new ArrayList<>();
-        cuts.add(List.of());
-        int step = bytes.length > 4000 ? 97 : 1; // the longest requests: every 97th byte is enough
-        for (int at = 1; at < bytes.length; at += step) {
-            cuts.add(List.of(at));
-        }
-        for (List<Integer> cut : cuts) {
-            for (int variant = 0; variant < 32; variant++) {
+        for (List<Integer> cut : ParserStops.cuts(bytes.length)) {
+            for (int variant = 0; variant < 2 * ParserStops.ALL; variant++) {
                 boolean eofAfter = (variant & 1) != 0;
-                int stops = variant >> 1;
+                ParserStops stops = new ParserStops(variant >> 1);
                 List<String> expected = parsed(jetty(), stops, bytes, cut, eofAfter);
                 List<String> actual = parsed(ours(), stops, bytes, cut, eofAfter);
                 assertEquals(expected, actual, "cut at " + cut + (eofAfter ? ", then the end" : "")
-                        + ", handler stopping the parser at " + Recorder.stopsAt(stops));
+                        + ", handler stopping the parser at " + stops);
             }
         }
     }
 
-    private static List<String> parsed(Function<Recorder, HttpParser> parsers, int stops, byte[] bytes,
+    private static List<String> parsed(Function<Recorder, HttpParser> parsers, ParserStops stops, byte[] bytes,
             List<Integer> cut, boolean eofAfter) {
         Recorder recorder = new Recorder(null, stops);
         HttpParser parser = parsers.apply(recorder);
@@ -384,26 +426,24 @@ class ClientRequestParserTest {
      * body, at the body's end and at the request's end.
      */
     private static class Recorder implements HttpParser.RequestHandler {
-        static final int AT_HEAD = 1;
-        static final int AT_EACH_PIECE = 2;
-        static final int AT_BODY_END = 4;
-        static final int AT_END = 8;
         final List<String> events = new ArrayList<>();
-        private final int stops;
+        private final ParserStops stops;
         HttpParser parser;
 
-        Recorder(HttpParser parser, int stops) {
+        Recorder(HttpParser parser, ParserStops stops) {
             this.parser = parser;
             this.stops = stops;
         }
 
-        static String stopsAt(int stops) {
-            return ((stops & AT_HEAD) != 0 ? "head " : "") + ((stops & AT_EACH_PIECE) != 0 ? "pieces " : "")
-                    + ((stops & AT_BODY_END) != 0 ? "body's-end " : "") + ((stops & AT_END) != 0 ? "end" : "");
-        }
-
         void event(String event) {
             events.add(event);
+            if (parser != null) {
+                // What HttpConnection may ask while the parser calls it.
+                events.add("  state=" + parser.getState() + " idle=" + parser.isIdle() + " complete=" + parser.isComplete()
+                        + " terminated=" + parser.isTerminated() + " inContent=" + parser.inContentState()
+                        + " inHeader=" + parser.inHeaderState() + " eof=" + parser.isAtEOF()
+                        + " began=" + (parser.getBeginNanoTime() != 0));
+            }
         }
 
         void answers() {
@@ -433,7 +473,7 @@ class ClientRequestParserTest {
         @Override
         public void parsedHeader(HttpField field) {
             String kind = field instanceof HostPortHttpField host ? "host " + host.getHost() + " " + host.getPort()
-                    : field.getClass().getSimpleName().replace("CompliantHttpField", "CompliantField");
+                    : field.getClass().getSimpleName();
             event("parsedHeader " + field.getHeader() + "|" + field.getName() + "|" + field.getValue() + "|" + kind
                     + "|" + field.getValueList());
         }
@@ -441,7 +481,7 @@ class ClientRequestParserTest {
         @Override
         public boolean headerComplete() {
             event("headerComplete");
-            return (stops & AT_HEAD) != 0;
+            return stops.atHead();
         }
 
         @Override
@@ -449,24 +489,29 @@ class ClientRequestParserTest {
             byte[] piece = new byte[content.remaining()];
             content.get(piece);
             event("content " + new String(piece, StandardCharsets.ISO_8859_1));
-            return (stops & AT_EACH_PIECE) != 0;
+            return stops.atEachPiece();
         }
 
         @Override
         public boolean contentComplete() {
             event("contentComplete");
-            return (stops & AT_BODY_END) != 0;
+            return stops.atBodyEnd();
         }
 
         @Override
         public boolean messageComplete() {
             event("messageComplete");
-            return (stops & AT_END) != 0;
+            return stops.atEnd();
         }
 
         @Override
         public void earlyEOF() {
             event("earlyEOF");
+        }
+
+        @Override
+        public void onViolation(ComplianceViolation.Event event) {
+            event("onViolation " + event.violation() + " " + event.details());
         }
 
         @Override

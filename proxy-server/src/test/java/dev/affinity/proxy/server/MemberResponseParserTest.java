@@ -226,20 +226,14 @@ class MemberResponseParserTest {
     /** The same events from both parsers, for the response whole and cut at every byte, then at its end or not. */
     private static void assertSameEventsAsJetty(String response, boolean head) {
         byte[] bytes = bytes(response);
-        List<List<Integer>> cuts = new ArrayList<>();
-        cuts.add(List.of());
-        int step = bytes.length > 4000 ? 97 : 1; // the longest responses: every 97th byte is enough
-        for (int at = 1; at < bytes.length; at += step) {
-            cuts.add(List.of(at));
-        }
-        for (List<Integer> cut : cuts) {
-            for (int variant = 0; variant < 32; variant++) {
+        for (List<Integer> cut : ParserStops.cuts(bytes.length)) {
+            for (int variant = 0; variant < 2 * ParserStops.ALL; variant++) {
                 boolean eofAfter = (variant & 1) != 0;
-                Recorder expected = new Recorder(variant >> 1);
+                Recorder expected = new Recorder(new ParserStops(variant >> 1));
                 HttpParser jetty = jetty(expected, head);
                 expected.counts(jetty::getContentRead, jetty::getContentLength);
                 feed(expected, jetty::parseNext, bytes, cut);
-                Recorder actual = new Recorder(variant >> 1);
+                Recorder actual = new Recorder(new ParserStops(variant >> 1));
                 MemberResponseParser ours = new MemberResponseParser(actual);
                 ours.setHeadResponse(head);
                 actual.counts(ours::getContentRead, ours::getContentLength);
@@ -314,20 +308,16 @@ class MemberResponseParserTest {
      * at the end of the body.
      */
     private static class Recorder implements HttpParser.ResponseHandler {
-        static final int AT_HEAD = 1;
-        static final int AT_EACH_PIECE = 2;
-        static final int AT_BODY_END = 4;
-        static final int AT_END = 8;
         final List<String> events = new ArrayList<>();
-        private final int stops;
+        private final ParserStops stops;
         private LongSupplier read = () -> -2;
         private LongSupplier length = () -> -2;
 
         Recorder() {
-            this(AT_END);
+            this(new ParserStops(ParserStops.AT_END));
         }
 
-        Recorder(int stops) {
+        Recorder(ParserStops stops) {
             this.stops = stops;
         }
 
@@ -336,9 +326,8 @@ class MemberResponseParserTest {
             this.length = contentLength;
         }
 
-        String stopsAt() {
-            return ((stops & AT_HEAD) != 0 ? "head " : "") + ((stops & AT_EACH_PIECE) != 0 ? "pieces " : "")
-                    + ((stops & AT_BODY_END) != 0 ? "body's end " : "") + ((stops & AT_END) != 0 ? "end" : "");
+        ParserStops stopsAt() {
+            return stops;
         }
 
         @Override
@@ -359,7 +348,7 @@ class MemberResponseParserTest {
         @Override
         public boolean headerComplete() {
             events.add("headerComplete");
-            return (stops & AT_HEAD) != 0;
+            return stops.atHead();
         }
 
         @Override
@@ -368,19 +357,19 @@ class MemberResponseParserTest {
             content.get(piece);
             events.add("content " + new String(piece, StandardCharsets.ISO_8859_1)
                     + " (" + read.getAsLong() + " of " + length.getAsLong() + ")");
-            return (stops & AT_EACH_PIECE) != 0;
+            return stops.atEachPiece();
         }
 
         @Override
         public boolean contentComplete() {
             events.add("contentComplete");
-            return (stops & AT_BODY_END) != 0;
+            return stops.atBodyEnd();
         }
 
         @Override
         public boolean messageComplete() {
             events.add("messageComplete");
-            return (stops & AT_END) != 0;
+            return stops.atEnd();
         }
 
         @Override
