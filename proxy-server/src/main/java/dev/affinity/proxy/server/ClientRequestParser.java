@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.NanoTime;
  *
  * <p>Why: Jetty's parser reads a head one byte at a time through its state machine. With a
  * {@code BALANCEID} cookie, parsing a small request was 15% of the proxy's user time (async-profiler,
- * bench scenario sticky-64), the largest single item left; see docs/performance.md.
+ * bench scenario sticky-64), the largest single item left; see docs/performance.md, 2026-11-25 18:05 UTC.
  *
  * <p>Not thread-safe: one per connection, used by the thread parsing it.
  */
