@@ -3,6 +3,7 @@ package dev.affinity.proxy.server;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.Set;
+import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -77,11 +78,18 @@ final class ClientRequestParser extends HttpParser {
     }
 
     /**
-     * A field Jetty's cache does not hold, as Jetty's parser makes it: one that reads lists by the
-     * parser's compliance mode; a Connection field under its header's name however sent, reporting a
-     * name sent otherwise as Jetty does.
+     * A field Jetty's cache does not hold, as Jetty's parser makes it for a request:
+     * <ul>
+     *   <li>Host: named by its header however sent, its value as sent; a value Jetty's HostPort cannot
+     *       read makes it a bad request (400 Bad HostPort) there and then;</li>
+     *   <li>Connection: named by its header, a name sent otherwise reported as Jetty reports it;</li>
+     *   <li>any other: one that reads lists by the parser's compliance mode.</li>
+     * </ul>
      */
     private HttpField newField(HttpHeader header, String name, String value) {
+        if (header == HttpHeader.HOST) {
+            return new HostPortHttpField(value);
+        }
         String named = header == HttpHeader.CONNECTION ? caseInsensitiveHeader(name, header.asString()) : name;
         return newHttpField(header, named, value);
     }

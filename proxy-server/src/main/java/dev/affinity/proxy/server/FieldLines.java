@@ -51,6 +51,7 @@ final class FieldLines {
     }
 
     private final Set<HttpHeader> refused;
+    private final Maker maker;
     /** The copy of the head, for most heads; a longer one gets an array of its own, not kept. */
     private final byte[] firstLook = new byte[FIRST_LOOK];
     private byte[] head = firstLook;
@@ -63,9 +64,13 @@ final class FieldLines {
     private final int[] valueTo = new int[MAX_FIELDS];
     private final HttpHeader[] known = new HttpHeader[MAX_FIELDS];
 
-    /** @param refused the headers that leave a head not of the common shape */
-    FieldLines(Set<HttpHeader> refused) {
+    /**
+     * @param refused the headers that leave a head not of the common shape
+     * @param maker makes the fields Jetty's cache does not hold, as Jetty's parser makes them
+     */
+    FieldLines(Set<HttpHeader> refused, Maker maker) {
         this.refused = refused;
+        this.maker = maker;
     }
 
     /**
@@ -98,7 +103,7 @@ final class FieldLines {
      * NOT_SIMPLE, or NEED_MORE when {@code n} ends before it.
      */
     private int fields(int p, int n) {
-        byte[] head = this.head;
+        byte[] b = head;
         count = 0;
         contentLength = -1;
         host = -1;
@@ -106,8 +111,8 @@ final class FieldLines {
             if (p + 1 >= n) {
                 return NEED_MORE;
             }
-            if (head[p] == '\r') {
-                return head[p + 1] == '\n' ? p + 2 : NOT_SIMPLE;
+            if (b[p] == '\r') {
+                return b[p + 1] == '\n' ? p + 2 : NOT_SIMPLE;
             }
             p = fieldLine(p, n);
         }
@@ -122,10 +127,6 @@ final class FieldLines {
     /** Whether the head last scanned has a Host field with a value. */
     boolean hasHost() {
         return host >= 0 && valueTo[host] > valueFrom[host];
-    }
-
-    int count() {
-        return count;
     }
 
     /**
@@ -228,8 +229,15 @@ final class FieldLines {
         return value;
     }
 
+    /** Gives the handler each field of the head last scanned, as Jetty's parser would. */
+    void emit(HttpParser.HttpHandler handler) {
+        for (int i = 0; i < count; i++) {
+            handler.parsedHeader(field(i));
+        }
+    }
+
     /** The {@code i}th field, as Jetty's parser would give it. */
-    HttpField field(int i, Maker maker) {
+    private HttpField field(int i) {
         HttpHeader header = known[i];
         int from = valueFrom[i];
         int length = valueTo[i] - from;

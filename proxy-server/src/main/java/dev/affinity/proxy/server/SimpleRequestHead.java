@@ -3,7 +3,6 @@ package dev.affinity.proxy.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpParser;
@@ -39,21 +38,15 @@ final class SimpleRequestHead {
     private static final byte[][] METHOD_BYTES = methodBytes();
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final FieldLines fields =
-            new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE));
+    private final FieldLines fields;
     private final FieldLines.StartLine requestLine = this::requestLine;
-    /** Makes the Host field as Jetty's parser does, any other as the parser's maker does. */
-    private final FieldLines.Maker maker;
     private HttpMethod method;
     private int targetFrom;
     private int targetTo;
 
-    /** @param maker makes the fields other than Host and Jetty's cached ones, as Jetty's parser does */
+    /** @param maker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them */
     SimpleRequestHead(FieldLines.Maker maker) {
-        // Made as Jetty's parser makes it: named by its header however sent, its value as sent; a value
-        // Jetty's HostPort cannot read makes it a bad request (400 Bad HostPort) there and then.
-        this.maker = (header, name, value) -> header == HttpHeader.HOST
-                ? new HostPortHttpField(value) : maker.make(header, name, value);
+        this.fields = new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE), maker);
     }
 
     /** The Content-Length of the head {@link #scan} last accepted, or -1 for none. */
@@ -121,9 +114,7 @@ final class SimpleRequestHead {
     /** Gives the handler the request line and each field of the head {@link #scan} accepted. */
     void emit(HttpParser.RequestHandler handler) {
         handler.startRequest(method.asString(), fields.text(targetFrom, targetTo - targetFrom), HttpVersion.HTTP_1_1);
-        for (int i = 0; i < fields.count(); i++) {
-            handler.parsedHeader(fields.field(i, maker));
-        }
+        fields.emit(handler);
     }
 
     private static byte[][] methodBytes() {

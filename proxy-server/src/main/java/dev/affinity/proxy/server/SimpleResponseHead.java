@@ -34,9 +34,8 @@ import org.eclipse.jetty.http.HttpVersion;
 final class SimpleResponseHead {
 
     static final int NOT_SIMPLE = FieldLines.NOT_SIMPLE;
-    private static final FieldLines.Maker PLAIN = HttpField::new;
-
-    private final FieldLines fields = new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST));
+    private final FieldLines fields =
+            new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST), HttpField::new);
     private final FieldLines.StartLine statusLine = this::statusLine;
     private HttpVersion version;
     private int status;
@@ -92,8 +91,6 @@ final class SimpleResponseHead {
         String reason = length == 0 ? null : length == 2 && fields.at(reasonFrom) == 'O' && fields.at(reasonFrom + 1) == 'K'
                 ? "OK" : fields.text(reasonFrom, length);
         handler.startResponse(version, status, reason);
-        for (int i = 0; i < fields.count(); i++) {
-            handler.parsedHeader(fields.field(i, PLAIN));
-        }
+        fields.emit(handler);
     }
 }
