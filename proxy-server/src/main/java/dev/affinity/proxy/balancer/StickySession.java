@@ -137,10 +137,24 @@ public record StickySession(String cookieName, String urlName, char separator, b
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code header[start, end)}, without the white space around it ({@link String#strip}'s), is
+     * the cookie's name: compared where it is, as every pair of every request's cookies is.
+     */
+    private boolean isName(String header, int start, int end) {
+        while (start < end && Character.isWhitespace(header.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(header.charAt(end - 1))) {
+            end--;
+        }
+        return end - start == cookieName.length() && header.startsWith(cookieName, start);
+    }
+
     /** The value of the pair {@code header[start, end)} if it is our cookie and not empty. */
     private Optional<String> valueIfNamed(String header, int start, int end) {
         int eq = header.indexOf('=', start);
-        if (eq < 0 || eq >= end || !header.substring(start, eq).strip().equals(cookieName)) {
+        if (eq < 0 || eq >= end || !isName(header, start, eq)) {
             return Optional.empty();
         }
         String value = header.substring(eq + 1, end).strip();

@@ -29,7 +29,7 @@ import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One HTTP/1.1 connection to a member, serving one exchange at a time on the selector of the
- * client's connection: it writes the request head {@link BackendLeg} prepared, parses the answer
+ * client's connection: it writes the request {@link BackendLeg} prepared, parses the answer
  * ({@link MemberResponseParser}: its own pass for the common shape, Jetty's {@link HttpParser} for
  * the rest), and streams it to the client, reading more from the member only when the client took
  * what came before. Interim responses: 102 and 103 are passed on, 100 is
@@ -52,6 +52,12 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** The parsing thread left; the thread completing the write takes over. */
     private static final int PARKED = 2;
 
+    /**
+     * The largest request buffer a connection keeps for the next request: a GET's head, or a small
+     * POST, fits, and a thousand pooled connections keep at most 4 MiB.
+     */
+    private static final int KEPT_REQUEST_BYTES = 4096;
+
     private final BackendPool.Slot slot;
     private final ByteBufferPool buffers;
     private final ResponseRewriter rewriter;
@@ -73,6 +79,13 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     /** The exchange the parser's callbacks serve; only the parsing thread touches it. */
     private BackendLeg.Attempt parsing;
     private RetainableByteBuffer network;
+    /**
+     * Where requests are written: a buffer of this connection's own, so that a request costs none. The
+     * last request's write completed before the connection can be sent on again ({@link #reusable}), so
+     * no write still reads it. A heap buffer, not a pooled one: a close on another thread could give a
+     * pooled one back while a request is written into it, and the pool hand it to someone else.
+     */
+    private final ReusedBuffer requestBuffer = new ReusedBuffer(KEPT_REQUEST_BYTES);
     /**
      * The body's last bytes (a view of {@link #network}), kept back so that they go out with the end of
      * the response, in one write instead of two.
@@ -99,10 +112,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         this.rewriter = rewriter;
     }
 
-    /** Starts an exchange: writes the request head, then waits for the answer. */
-    void send(BackendLeg.Attempt next, RetainableByteBuffer head) {
-        if (current.get() != null) {
-            handedOutTwice(next, head);
+    /** Starts an exchange: writes the request, then waits for the answer. */
+    void send(BackendLeg.Attempt next, MemberRequest request) {
+        // In use, or its last request still being written: the pool handed it out again too soon.
+        if (current.get() != null || untilReusable.get() != 0) {
+            handedOutTwice(next);
             return;
         }
         parser.reset();
@@ -121,25 +135,28 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         startedNanos = System.nanoTime();
         next.exchange().begun = true;
         if (!current.compareAndSet(null, next)) {
-            handedOutTwice(next, head);
+            handedOutTwice(next);
             return;
         }
+        ByteBuffer out = requestBuffer.take(request.length());
+        try {
+            request.writeTo(out);
+        } catch (RuntimeException x) {
+            // Only if the request counted its bytes short: the proxy's bug, reported as a pooled
+            // connection handed out twice is, not the member's failure. The connection closes.
+            fail(next, new IllegalStateException("the request to the member outgrew its length", x));
+            return;
+        }
+        out.flip();
         untilReusable.set(2); // no answer can come before the head is written
         // Wait for the answer before writing: registered after the write, the interest could come
         // after the selector already used the pooled connection's one. A no-op if already waiting.
         getEndPoint().tryFillInterested(fillable);
-        getEndPoint().write(nonBlocking(() -> {
-            head.release();
-            reusable();
-        }, failure -> {
-            head.release();
-            fail(next, failure);
-        }), head.getByteBuffer());
+        getEndPoint().write(nonBlocking(this::reusable, failure -> fail(next, failure)), out);
     }
 
     /** The pool hands each idle connection to one taker: this is a bug, not the member's failure. */
-    private static void handedOutTwice(BackendLeg.Attempt next, RetainableByteBuffer head) {
-        head.release();
+    private static void handedOutTwice(BackendLeg.Attempt next) {
         next.onFailure().accept(new IllegalStateException("a pooled connection was handed out twice"));
     }
 

@@ -6,8 +6,6 @@ import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,12 +15,10 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -48,7 +44,6 @@ final class BackendLeg {
     /** An IPv4 address in dotted-quad form, or an IPv6 one in brackets as a URL writes it: no name lookup needed. */
     private static final Pattern IP_LITERAL = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|\\[[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]");
-    private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     /**
      * The most a request may take on this leg, head and body: the client's head at most 8 KiB
      * (HttpConfiguration) plus ours, and a body of at most {@link ArrivedBody#MAX_LENGTH}. A larger one
@@ -106,8 +101,8 @@ final class BackendLeg {
             return false;
         }
         String requestTarget = exchange.targetAfter(target.basePath());
-        RetainableByteBuffer requestHead = requestHead(request, method, requestTarget, exchange, body);
-        if (requestHead == null) {
+        MemberRequest memberRequest = memberRequest(request, method, requestTarget, exchange, body);
+        if (memberRequest == null) {
             return false;
         }
         Attempt attempt = new Attempt(response, callback, exchange, head, target.idleTimeoutMillis(), onFailure);
@@ -115,14 +110,13 @@ final class BackendLeg {
         BackendPool.Slot slot = pool.slot(client.selector());
         BackendConnection idle = exchange.freshConnection ? null : slot.acquire();
         if (idle != null) {
-            idle.send(attempt, requestHead);
+            idle.send(attempt, memberRequest);
             return true;
         }
         if (!pool.reserve()) {
-            requestHead.release();
             return false;
         }
-        new MemberConnect(connector, client.selector(), target, slot, attempt, requestHead).start();
+        new MemberConnect(connector, client.selector(), target, slot, attempt, memberRequest).start();
         return true;
     }
 
@@ -166,20 +160,20 @@ final class BackendLeg {
         private final Target target;
         private final BackendPool.Slot slot;
         private final Attempt attempt;
-        private final RetainableByteBuffer requestHead;
+        private final MemberRequest request;
         /** Set by whichever comes first: a connection opened, or the last address failed. */
         private final AtomicBoolean settled = new AtomicBoolean();
         /** Written before the first connect, read by the threads that report each outcome. */
         private volatile List<InetSocketAddress> addresses;
 
         MemberConnect(SharedSelectorConnector connector, BatchingSelector selector, Target target, BackendPool.Slot slot,
-                      Attempt attempt, RetainableByteBuffer requestHead) {
+                      Attempt attempt, MemberRequest request) {
             this.connector = connector;
             this.selector = selector;
             this.target = target;
             this.slot = slot;
             this.attempt = attempt;
-            this.requestHead = requestHead;
+            this.request = request;
         }
 
         void start() {
@@ -212,7 +206,6 @@ final class BackendLeg {
         private void fail(Throwable failure) {
             if (settled.compareAndSet(false, true)) {
                 target.pool().unreserve();
-                requestHead.release();
                 attempt.onFailure().accept(failure);
             }
         }
@@ -248,7 +241,7 @@ final class BackendLeg {
                 selector.submit(ignored -> {
                     selector.sendHeld(); // and this request at once: the keys are done
                     try {
-                        ((BackendConnection) connection).send(attempt, requestHead);
+                        ((BackendConnection) connection).send(attempt, request);
                     } catch (Throwable x) {
                         // The connection's close ends the exchange it holds, and counts the connection off.
                         connection.getEndPoint().close(x);
@@ -281,29 +274,12 @@ final class BackendLeg {
     }
 
     /**
-     * The bytes written for the request line and these fields, counted as Jetty's HttpGenerator writes
-     * them: a known field under its header's own spelling, and one byte for each character of a name or
-     * value (a space or a '.' where it cannot write the character). At least the bytes written: a
-     * surrogate pair in a name Jetty encoded ahead of time becomes one '?', counted as two.
-     */
-    private static int headLength(String method, String requestTarget, HttpFields headers) {
-        int length = method.length() + 1 + requestTarget.length() + HTTP_1_1.length + 2;
-        for (HttpField field : headers) {
-            HttpHeader header = field.getHeader();
-            String value = field.getValue();
-            length += (header != null ? header.asString() : field.getName()).length() + 2
-                    + (value == null ? 0 : value.length()) + 2;
-        }
-        return length;
-    }
-
-    /**
      * The request line and headers, as HttpClient would send them for this request, then the body if
      * there is one, with its length as the proxy counted it; null if they take more than
      * {@link #MAX_REQUEST_BYTES}.
      */
-    private RetainableByteBuffer requestHead(Request request, String method, String requestTarget, Exchange exchange,
-                                             byte[] body) {
+    private MemberRequest memberRequest(Request request, String method, String requestTarget, Exchange exchange,
+                                        byte[] body) {
         HttpFields clientHeaders = request.getHeaders();
         Set<String> named = HopByHop.named(clientHeaders);
         HttpFields.Mutable headers = HttpFields.build(clientHeaders.size() + 4);
@@ -326,21 +302,7 @@ final class BackendLeg {
             headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
         forwarding.apply(request, exchange.via, exchange.member, headers);
-        int size = headLength(method, requestTarget, headers) + (body == null ? 0 : body.length);
-        if (size > MAX_REQUEST_BYTES) {
-            return null;
-        }
-        // A heap buffer of the request's size: cheaper than a pooled one (the pool searches its buffers in
-        // use, up to one per request held for the select's end), even with the copy the JDK makes to write it.
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.put(method.getBytes(StandardCharsets.US_ASCII)).put((byte) ' ');
-        buffer.put(requestTarget.getBytes(StandardCharsets.US_ASCII)).put(HTTP_1_1);
-        // Writes the headers and the empty line that ends them.
-        HttpGenerator.putTo(headers, buffer);
-        if (body != null) {
-            buffer.put(body);
-        }
-        buffer.flip();
-        return RetainableByteBuffer.wrap(buffer);
+        MemberRequest memberRequest = MemberRequest.of(method, requestTarget, headers, body);
+        return memberRequest.length() > MAX_REQUEST_BYTES ? null : memberRequest;
     }
 }

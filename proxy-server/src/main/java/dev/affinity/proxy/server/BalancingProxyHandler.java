@@ -108,9 +108,7 @@ final class BalancingProxyHandler extends ProxyHandler {
             return false;
         }
         Backends.Target t = backends.resolve(mapped);
-        // Most requests carry no cookie: no list of values to build for them.
-        List<String> cookies = Fields.has(request.getHeaders(), HttpHeader.COOKIE)
-                ? request.getHeaders().getValuesList(HttpHeader.COOKIE) : List.of();
+        List<String> cookies = Fields.values(request.getHeaders(), HttpHeader.COOKIE);
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), cookies), () -> origins.of(request), ArrivedBody.take(request));
         exchange.via = forwarding.via(request, exchange);

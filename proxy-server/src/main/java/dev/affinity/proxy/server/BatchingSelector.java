@@ -41,8 +41,8 @@ final class BatchingSelector extends ManagedSelector {
      * The most writes held before they go out: each holds a buffer, and the first one waits while the
      * others are read. With 1000 clients, a select can report hundreds of requests; held without a
      * bound, they raised the proxy's p99 from 63-71 to 86-89 ms, and its peak RSS from 167-172 to
-     * 259-262 MiB (each request to a member then held a 32 KiB pooled buffer; now it holds an array of
-     * its own size).
+     * 259-262 MiB (each request to a member then held a 32 KiB pooled buffer; now it holds its
+     * connection's own, reused for each request, or one of its own size past 4 KiB).
      */
     static final int MAX_HELD = 32;
 

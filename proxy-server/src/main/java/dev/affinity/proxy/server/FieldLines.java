@@ -63,14 +63,36 @@ final class FieldLines {
     private final int[] valueFrom = new int[MAX_FIELDS];
     private final int[] valueTo = new int[MAX_FIELDS];
     private final HttpHeader[] known = new HttpHeader[MAX_FIELDS];
+    /**
+     * The field made for the line at each index of the heads before (null where none was), for
+     * {@link #repeating} lines only; the array itself is null for the others.
+     */
+    private final HttpField[] recent;
 
     /**
      * @param refused the headers that leave a head not of the common shape
      * @param maker makes the fields Jetty's cache does not hold, as Jetty's parser makes them
      */
     FieldLines(Set<HttpHeader> refused, Maker maker) {
+        this(refused, maker, null);
+    }
+
+    private FieldLines(Set<HttpHeader> refused, Maker maker, HttpField[] recent) {
         this.refused = refused;
         this.maker = maker;
+        this.recent = recent;
+    }
+
+    /**
+     * Field lines whose heads repeat their fields, as the answers on one connection to a member do
+     * (its {@code Server}, its own headers), and whose maker makes a field of nothing but its header,
+     * name and value. A line that reads as the one at the same index of an earlier head, name and
+     * value, gets the field made for that one again (fields are immutable), so such a head's fields
+     * cost no garbage: the same field as the maker would make anew, as Jetty's parser hands on its
+     * per-connection cache's fields.
+     */
+    static FieldLines repeating(Set<HttpHeader> refused, Maker maker) {
+        return new FieldLines(refused, maker, new HttpField[MAX_FIELDS]);
     }
 
     /**
@@ -243,19 +265,59 @@ final class FieldLines {
         int length = valueTo[i] - from;
         if (header == null || head[colon[i] + 1] != ' ') {
             // Jetty finds no "Name: " for it, so it keeps the name as sent.
-            return maker.make(header, text(nameFrom[i], colon[i] - nameFrom[i]), text(from, length));
+            HttpField again = again(i, header, null);
+            return again != null ? again
+                    : made(i, maker.make(header, text(nameFrom[i], colon[i] - nameFrom[i]), text(from, length)));
         }
         // Jetty's lookup of the whole line: its spelling of the name, and of a common value right after
         // "Name: " (not after two spaces or a tab, where the lookup stops at the name).
         HttpField cached = from == colon[i] + 2 ? KnownHeaders.cachedPrefix(header, head, from, length) : null;
         if (cached == null) {
-            return maker.make(header, header.asString(), text(from, length));
+            HttpField again = again(i, header, header.asString());
+            return again != null ? again : made(i, maker.make(header, header.asString(), text(from, length)));
         }
         int matched = cached.getValue().length();
         if (matched == length && head[from + length] == '\r') {
             return cached; // Jetty's own field, where the line ends right after it
         }
         return maker.make(header, header.asString(), cached.getValue() + text(from + matched, length - matched));
+    }
+
+    /**
+     * For repeating lines, the field made for the line at index {@code i} of an earlier head if it has
+     * this header, this name ({@code spelling}, or if null the name as sent) and this line's value;
+     * else null.
+     */
+    private HttpField again(int i, HttpHeader header, String spelling) {
+        HttpField field = recent == null ? null : recent[i];
+        if (field == null || field.getHeader() != header) {
+            return null;
+        }
+        if (spelling != null ? !spelling.equals(field.getName()) : !sameText(field.getName(), nameFrom[i], colon[i])) {
+            return null;
+        }
+        return sameText(field.getValue(), valueFrom[i], valueTo[i]) ? field : null;
+    }
+
+    /** Whether {@code head[from, to)} reads as the text, byte for character (ISO-8859-1, as {@link #text}). */
+    private boolean sameText(String text, int from, int to) {
+        if (text == null || text.length() != to - from) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) != (head[from + i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Notes the field made for the line at index {@code i}, for repeating lines; returns it. */
+    private HttpField made(int i, HttpField field) {
+        if (recent != null) {
+            recent[i] = field;
+        }
+        return field;
     }
 
     /** The byte at {@code i} of the head last scanned. */

@@ -1,5 +1,8 @@
 package dev.affinity.proxy.server;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -39,5 +42,26 @@ final class Fields {
     /** Whether any field is one of these two headers. */
     static boolean hasEither(HttpFields fields, HttpHeader one, HttpHeader other) {
         return next(fields, one, other, 0) >= 0;
+    }
+
+    /**
+     * The values of this header's fields, in order, as {@code HttpFields.getValuesList} gives them; for
+     * none or one, in an unmodifiable list, without building one to grow (most requests carry one
+     * Cookie field or none).
+     */
+    static List<String> values(HttpFields fields, HttpHeader header) {
+        int first = next(fields, header, 0);
+        if (first < 0) {
+            return List.of();
+        }
+        int second = next(fields, header, first + 1);
+        if (second < 0) {
+            return Collections.singletonList(fields.getField(first).getValue());
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = first; i >= 0; i = next(fields, header, i + 1)) {
+            values.add(fields.getField(i).getValue());
+        }
+        return values;
     }
 }

@@ -35,7 +35,7 @@ final class SimpleResponseHead {
 
     static final int NOT_SIMPLE = FieldLines.NOT_SIMPLE;
     private final FieldLines fields =
-            new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST), HttpField::new);
+            FieldLines.repeating(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST), HttpField::new);
     private final FieldLines.StartLine statusLine = this::statusLine;
     private HttpVersion version;
     private int status;

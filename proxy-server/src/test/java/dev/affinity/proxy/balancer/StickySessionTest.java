@@ -172,6 +172,18 @@ class StickySessionTest {
         }
 
         @Test
+        void anotherCookieWhoseNameStartsWithTheStickyNameDoesNotCount() {
+            assertEquals(Optional.of("node1"), route(BALANCEID, "/", "BALANCEIDX=abc.node9; BALANCEID=abc.node1"));
+            assertEquals(Optional.empty(), route(BALANCEID, "/", "BALANCEID X=abc.node9"));
+            assertEquals(Optional.empty(), route(BALANCEID, "/", "BALANCEI=abc.node9"));
+        }
+
+        @Test
+        void tabsAroundTheNameAreIgnoredToo() {
+            assertEquals(Optional.of("node1"), route(BALANCEID, "/", "theme=dark;\tBALANCEID\t=abc.node1"));
+        }
+
+        @Test
         void cookieNamesAreCaseSensitive() {
             assertEquals(Optional.empty(), route(BALANCEID, "/", "balanceid=abc.node1"));
         }

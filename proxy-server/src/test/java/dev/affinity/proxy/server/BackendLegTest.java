@@ -294,6 +294,31 @@ class BackendLegTest {
     }
 
     /**
+     * A connection to a member writes each request from a buffer of its own, reused while the next one
+     * fits: each request reaches the member whole and alone, whether it is smaller than the one before
+     * (nothing of that one goes along), larger, or too large for the connection to keep a buffer for.
+     */
+    @Test
+    void requestsOfEverySizeOnOneMemberConnectionArriveExactlyAsSent() throws Exception {
+        String large = "a".repeat(3000);
+        String medium = "b".repeat(2000);
+        String longQuery = "q=" + "c".repeat(5000);
+        List<RawHttp.Response> responses = RawHttp.exchangeAll("127.0.0.1", proxy.port(), List.of(
+                "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n\r\n" + large,
+                "GET /echo?short HTTP/1.1\r\nHost: a\r\n\r\n",
+                "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\ntiny",
+                "GET /echo?" + longQuery + " HTTP/1.1\r\nHost: a\r\n\r\n",
+                "PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n" + medium,
+                "GET /plain HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false);
+        assertEquals(List.of(large, "", "tiny", "", medium, "plain"),
+                responses.stream().map(RawHttp.Response::body).toList());
+        assertEquals(List.of("POST /echo HTTP/1.1", "GET /echo?short HTTP/1.1", "POST /echo HTTP/1.1",
+                        "GET /echo?" + longQuery + " HTTP/1.1", "PUT /echo HTTP/1.1", "GET /plain HTTP/1.1"),
+                heads.stream().map(h -> h.substring(0, h.indexOf("\r\n"))).toList(), "the request lines the member read");
+        assertEquals(1, connections.get(), "connections the member accepted");
+    }
+
+    /**
      * A client whose Connection header names Content-Length cannot strip the length from its body:
      * the member would read that body, on a connection other clients share, as requests of its own.
      */

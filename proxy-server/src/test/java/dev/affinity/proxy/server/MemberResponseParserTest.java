@@ -2,6 +2,8 @@ package dev.affinity.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -200,6 +202,59 @@ class MemberResponseParserTest {
         feed(recorder, parser::parseNext, bytes(chunked), List.of());
         assertTrue(parser.parsingWithJetty());
         assertEquals(3, recorder.events.stream().filter("messageComplete"::equals).count(), recorder.events.toString());
+    }
+
+    /**
+     * Answers one after another on one connection whose lines repeat at the same place, or nearly:
+     * the same fields as Jetty's parser gives, whatever changed (the value, its last character, the
+     * name as sent, the space after the colon, the order, an empty value); and a line the same as the
+     * one before at its place is given as the same field again, made once.
+     */
+    @Test
+    void fieldsThatRepeatFromOneAnswerToTheNextAreJettysAndMadeOnce() {
+        String end = "Content-Length: 2\r\n\r\nok";
+        List<String> answers = List.of(
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nX-Node: node1\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nX-Node: node1\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nX-Node: node2\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx2\r\nX-Node: node\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nx-node: node\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer:nginx\r\nx-node:  node \r\n" + end,
+                "HTTP/1.1 200 OK\r\nserver:nginx\r\nX-Node: node\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nX-Node: node\r\n" + end,
+                "HTTP/1.1 200 OK\r\nX-Node: node\r\nServer: nginx\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: \r\nX-Node:\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: \r\nX-Node:\r\n" + end,
+                "HTTP/1.1 200 OK\r\nServer: nginx\r\nX-Node: node1\r\n" + end);
+        Recorder expected = new Recorder();
+        HttpParser jetty = jetty(expected, false);
+        List<HttpField> fields = new ArrayList<>();
+        Recorder actual = new Recorder() {
+            @Override
+            public void parsedHeader(HttpField field) {
+                fields.add(field);
+                super.parsedHeader(field);
+            }
+        };
+        MemberResponseParser ours = new MemberResponseParser(actual);
+        List<Integer> firstField = new ArrayList<>();
+        for (String answer : answers) {
+            firstField.add(fields.size());
+            feed(expected, jetty::parseNext, bytes(answer), List.of());
+            jetty.reset();
+            feed(actual, ours::parseNext, bytes(answer), List.of());
+            ours.reset();
+            assertFalse(ours.parsingWithJetty(), answer);
+        }
+        assertEquals(expected.events, actual.events);
+        // Server and X-Node of the second answer are the first's; X-Node of the third is not.
+        assertSame(fields.get(firstField.get(0)), fields.get(firstField.get(1)));
+        assertSame(fields.get(firstField.get(0) + 1), fields.get(firstField.get(1) + 1));
+        assertSame(fields.get(firstField.get(1)), fields.get(firstField.get(2)));
+        assertNotSame(fields.get(firstField.get(1) + 1), fields.get(firstField.get(2) + 1));
+        // The empty values repeat too.
+        assertSame(fields.get(firstField.get(9)), fields.get(firstField.get(10)));
+        assertSame(fields.get(firstField.get(9) + 1), fields.get(firstField.get(10) + 1));
     }
 
     @ParameterizedTest
