@@ -41,14 +41,24 @@ public final class Launcher implements Callable<Integer> {
         System.exit(command.execute(args));
     }
 
+    private static final String CHOOSE_OTHERS =
+            "; choose others with --ports and --replication-ports (for a node alone: --port and --replication-port)";
+
     private static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.BindException) {
-                return "a port is already in use (" + t.getMessage() + "); choose others with --ports and --replication-ports "
-                        + "(for a node alone: --port and --replication-port)";
+                // Taken between the look before starting and the bind: the JDK's message names no port.
+                return "a port is already in use (" + t.getMessage() + ")" + CHOOSE_OTHERS;
             }
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** Says which port cannot be listened on and why, if one cannot, and returns true: nothing was started. */
+    static boolean reportUnavailable(String command, List<ListenPort> ports) {
+        Optional<String> reason = ListenPort.firstUnavailable(ports);
+        reason.ifPresent(why -> System.err.println(command + ": cannot start: " + why + CHOOSE_OTHERS));
+        return reason.isPresent();
     }
 
     @Override
@@ -60,6 +70,12 @@ public final class Launcher implements Callable<Integer> {
         if (replicationPorts.size() != 2) {
             System.err.println("affinity-demo: --replication-ports takes two ports: NODE1,NODE2 (e.g. --replication-ports 0,0)");
             return 2;
+        }
+        if (reportUnavailable("affinity-demo", List.of(new ListenPort("the proxy", host, ports.get(0)),
+                new ListenPort("node1", host, ports.get(1)), new ListenPort("node2", host, ports.get(2)),
+                new ListenPort("node1's session replication", host, replicationPorts.get(0)),
+                new ListenPort("node2's session replication", host, replicationPorts.get(1))))) {
+            return 1;
         }
         DemoCluster cluster = DemoCluster.start(host, ports.get(0), ports.get(1), ports.get(2),
                 replicationPorts.get(0), replicationPorts.get(1));
@@ -122,6 +138,13 @@ public final class Launcher implements Callable<Integer> {
             if (replicationPort == null && !peers.isEmpty()) {
                 System.err.println("affinity-demo node: --peer needs --replication-port (the port this node receives on)");
                 return 2;
+            }
+            List<ListenPort> listens = new ArrayList<>(List.of(new ListenPort(route, host, port)));
+            if (replicationPort != null) {
+                listens.add(new ListenPort(route + "'s session replication", host, replicationPort));
+            }
+            if (reportUnavailable("affinity-demo node", listens)) {
+                return 1;
             }
             Optional<SessionReplication> replication = Optional.empty();
             if (replicationPort != null) {
