@@ -161,6 +161,33 @@ class KeepAliveTest {
         }
     }
 
+    /**
+     * A POST whose whole body came with its head holds no more buffers while it is with its member than
+     * a GET does: its connection's request buffer went back to the pool once the body was taken, where
+     * Jetty keeps it until the response.
+     */
+    @Test
+    void aPostWithItsWholeBodyHoldsNoRequestBufferWhileWithItsMember() throws Exception {
+        ArrayByteBufferPool pool = bufferPool();
+        CountDownLatch getAnswer = held("/app/held-get", "get");
+        CountDownLatch postAnswer = held("/app/held-post", "post");
+        try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            sendAndAwaitAtMember(socket, "/app/held-get", 1);
+            long whileGetHeld = buffersInUse(pool);
+            getAnswer.countDown();
+            assertEquals("get", RawHttp.read(in).body());
+            write(socket, "POST /app/held-post HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 2);
+            assertEquals(whileGetHeld, buffersInUse(pool), "buffers in use while the POST is with its member");
+            postAnswer.countDown();
+            assertEquals("post", RawHttp.read(in).body());
+            send(socket, "/app/after");
+            assertEquals("node1", RawHttp.read(in).body());
+        }
+        assertEquals(List.of("/app/held-get", "/app/held-post", "/app/after"), targets());
+    }
+
     @Test
     void clientConnectionsParseTheirRequestsWithClientRequestParser() throws Exception {
         // Its answers to the connection's questions are what the tests above rely on; ClientRequestParserTest
