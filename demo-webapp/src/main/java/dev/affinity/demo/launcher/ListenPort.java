@@ -38,13 +38,11 @@ record ListenPort(String owner, String host, int port) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, port), 1);
             return Optional.empty();
-        } catch (BindException e) {
-            // The one exception for EADDRINUSE, EADDRNOTAVAIL and EACCES alike: only its text tells them apart.
-            if (String.valueOf(e.getMessage()).contains("in use")) {
+        } catch (IOException | RuntimeException e) {
+            // BindException stands for EADDRINUSE, EADDRNOTAVAIL and EACCES alike: only its text tells them apart.
+            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
                 return Optional.of("a port is already in use: " + this);
             }
-            return Optional.of("cannot listen on " + this + ": " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
             return Optional.of("cannot listen on " + this + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
     }

@@ -30,7 +30,9 @@ record ArrivedBody(byte[] bytes, boolean whole) {
     /**
      * Takes what has arrived of a body with a Content-Length of at most {@link #MAX_LENGTH}, unless
      * the client waits for 100 Continue (reading would send it, which is the member's to answer) or
-     * asks for an Upgrade. Returns {@link #NONE} when there is nothing to take.
+     * asks for an Upgrade. Returns {@link #NONE} when there is nothing to take. A body taken whole
+     * leaves nothing for Jetty to read but the request's end, which is read too, so that the
+     * connection's buffer goes back to the pool now ({@link ConnectionResumeExecutor#bodyTaken}).
      */
     static ArrivedBody take(Request request) {
         long length = request.getLength();
@@ -65,7 +67,11 @@ record ArrivedBody(byte[] bytes, boolean whole) {
             // Nothing, or only empty chunks: the request still holds the whole body.
             return NONE;
         }
-        return read == bytes.length ? new ArrivedBody(bytes, true) : new ArrivedBody(Arrays.copyOf(bytes, read), false);
+        if (read < bytes.length) {
+            return new ArrivedBody(Arrays.copyOf(bytes, read), false);
+        }
+        ConnectionResumeExecutor.bodyTaken(request);
+        return new ArrivedBody(bytes, true);
     }
 
     /** Whether the request still holds all of its body, so nothing was taken. */

@@ -109,12 +109,8 @@ final class BalancingProxyHandler extends ProxyHandler {
         }
         Backends.Target t = backends.resolve(mapped);
         List<String> cookies = Fields.values(request.getHeaders(), HttpHeader.COOKIE);
-        ArrivedBody arrived = ArrivedBody.take(request);
-        if (arrived.whole()) {
-            ConnectionResumeExecutor.bodyTaken(request);
-        }
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
-                t.balancer().routeOf(t.pathAndQuery(), cookies), () -> origins.of(request), arrived);
+                t.balancer().routeOf(t.pathAndQuery(), cookies), () -> origins.of(request), ArrivedBody.take(request));
         exchange.via = forwarding.via(request, exchange);
         forward(request, response, callback, exchange);
         return true;

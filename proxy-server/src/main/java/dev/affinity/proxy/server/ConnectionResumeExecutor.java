@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * against 2 per GET. Each is a system call plus a buffer taken from the pool and given back. So when
  * nothing is left of the last request, the connection gives its empty buffer back to the pool, as
  * Jetty does once its read found nothing (a request with a body leaves Jetty's buffer with its
- * connection until then), and asks the selector to report its next request: one already there is read
- * in the selector's next round rather than at once, and each empty read is saved.
+ * connection until then, unless {@link #bodyTaken} gave it back earlier), and asks the selector to
+ * report its next request: one already there is read in the selector's next round rather than at once,
+ * and each empty read is saved.
  *
  * <p>Jetty's read stays for a connection that may still hold bytes from its last request (pipelined
  * bytes) or is closing, and for every connection where HttpConnection's package-private
@@ -88,7 +89,7 @@ final class ConnectionResumeExecutor implements Executor {
     }
 
     /**
-     * After a body with a Content-Length was taken whole ({@link ArrivedBody}): reads the request's end,
+     * After a body with a Content-Length was taken whole ({@link ArrivedBody#take}): reads the request's end,
      * so that Jetty's parser is past it, then gives the connection's request buffer back to the pool
      * if nothing else is in it (a pipelined request keeps it). Jetty keeps a request's buffer while its
      * body may still be read, which for a POST is until the response: with 64 POSTs in flight, the pool

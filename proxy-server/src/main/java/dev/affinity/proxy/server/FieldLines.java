@@ -265,16 +265,13 @@ final class FieldLines {
         int length = valueTo[i] - from;
         if (header == null || head[colon[i] + 1] != ' ') {
             // Jetty finds no "Name: " for it, so it keeps the name as sent.
-            HttpField again = again(i, header, null);
-            return again != null ? again
-                    : made(i, maker.make(header, text(nameFrom[i], colon[i] - nameFrom[i]), text(from, length)));
+            return made(i, header, null);
         }
         // Jetty's lookup of the whole line: its spelling of the name, and of a common value right after
         // "Name: " (not after two spaces or a tab, where the lookup stops at the name).
         HttpField cached = from == colon[i] + 2 ? KnownHeaders.cachedPrefix(header, head, from, length) : null;
         if (cached == null) {
-            HttpField again = again(i, header, header.asString());
-            return again != null ? again : made(i, maker.make(header, header.asString(), text(from, length)));
+            return made(i, header, header.asString());
         }
         int matched = cached.getValue().length();
         if (matched == length && head[from + length] == '\r') {
@@ -284,19 +281,23 @@ final class FieldLines {
     }
 
     /**
-     * For repeating lines, the field made for the line at index {@code i} of an earlier head if it has
-     * this header, this name ({@code spelling}, or if null the name as sent) and this line's value;
-     * else null.
+     * The maker's field for the line at index {@code i}, named {@code spelling} (if null, as sent), with
+     * the line's value. For repeating lines, the field made for the line at that index of an earlier
+     * head if it reads the same, name and value; else made, and kept for the heads after.
      */
-    private HttpField again(int i, HttpHeader header, String spelling) {
-        HttpField field = recent == null ? null : recent[i];
-        if (field == null || field.getHeader() != header) {
-            return null;
+    private HttpField made(int i, HttpHeader header, String spelling) {
+        HttpField before = recent == null ? null : recent[i];
+        if (before != null && before.getHeader() == header
+                && (spelling != null ? spelling.equals(before.getName()) : sameText(before.getName(), nameFrom[i], colon[i]))
+                && sameText(before.getValue(), valueFrom[i], valueTo[i])) {
+            return before;
         }
-        if (spelling != null ? !spelling.equals(field.getName()) : !sameText(field.getName(), nameFrom[i], colon[i])) {
-            return null;
+        String name = spelling != null ? spelling : text(nameFrom[i], colon[i] - nameFrom[i]);
+        HttpField field = maker.make(header, name, text(valueFrom[i], valueTo[i] - valueFrom[i]));
+        if (recent != null) {
+            recent[i] = field;
         }
-        return sameText(field.getValue(), valueFrom[i], valueTo[i]) ? field : null;
+        return field;
     }
 
     /** Whether {@code head[from, to)} reads as the text, byte for character (ISO-8859-1, as {@link #text}). */
@@ -310,14 +311,6 @@ final class FieldLines {
             }
         }
         return true;
-    }
-
-    /** Notes the field made for the line at index {@code i}, for repeating lines; returns it. */
-    private HttpField made(int i, HttpField field) {
-        if (recent != null) {
-            recent[i] = field;
-        }
-        return field;
     }
 
     /** The byte at {@code i} of the head last scanned. */

@@ -59,7 +59,8 @@ final class Fields {
             return Collections.singletonList(fields.getField(first).getValue());
         }
         List<String> values = new ArrayList<>();
-        for (int i = first; i >= 0; i = next(fields, header, i + 1)) {
+        values.add(fields.getField(first).getValue());
+        for (int i = second; i >= 0; i = next(fields, header, i + 1)) {
             values.add(fields.getField(i).getValue());
         }
         return values;
