@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * substitutes {@code $0}…{@code $9}; the query is appended unless the result already has one.
  *
  * @param regex    whether {@code pattern} is a ProxyPassMatch regular expression
- * @param pattern  the path prefix or the regular expression as written
+ * @param pattern  the regular expression as written, or the path prefix in the one form request paths
+ *                 are compared in ({@link RequestTarget#canonicalPath}: {@code /%7ejo} is {@code /~jo})
  * @param target   the URL it maps to; empty for {@code !}
  * @param where    where it was configured, for messages
  */
@@ -28,6 +29,9 @@ public record ProxyPass(boolean regex, String pattern, Optional<String> target, 
         requireNonNull(where, "where");
         if (!regex && !pattern.startsWith("/")) {
             throw new IllegalArgumentException("ProxyPass path '" + pattern + "' (expected: a path starting with /)");
+        }
+        if (!regex) {
+            pattern = RequestTarget.canonicalPath(pattern);
         }
         if (regex) {
             compile(pattern);
@@ -49,7 +53,8 @@ public record ProxyPass(boolean regex, String pattern, Optional<String> target, 
     /**
      * Maps a request, or says nothing if the rule does not match.
      *
-     * @param path  the request path as sent (still percent-encoded)
+     * @param path  the request path in its one form ({@link RequestTarget#canonicalPath}), dot segments
+     *              removed
      * @param query the raw query, or null for none
      */
     public Optional<Outcome> map(String path, String query, Pattern compiled) {

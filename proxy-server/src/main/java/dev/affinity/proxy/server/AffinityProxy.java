@@ -153,8 +153,22 @@ public final class AffinityProxy implements AutoCloseable {
         // The cache only spares allocating the header fields a connection repeats, about 200 bytes per
         // request.
         http.setHeaderCacheSize(0);
-        // Let "//" through to the handler, which merges it as httpd's MergeSlashes does, instead of a 400.
-        http.setUriCompliance(UriCompliance.DEFAULT.with("affinity", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        // The paths httpd forwards, let through to the handler instead of Jetty's 400. The handler puts
+        // the path in one form before mapping it (RequestTarget.canonicalPath) and sends it on in that
+        // form, percent-encoded as httpd sends it:
+        // - "//", which the handler merges as httpd's MergeSlashes does;
+        // - characters a URI may not hold as they are: non-ASCII, and " < > [ ] ^ ` { | } (browsers
+        //   send | ^ [ ] as they are);
+        // - %25, and escapes of bytes that are not UTF-8 (%E9), whose meaning is the member's to decide.
+        // Still refused (400): %2F, encoded dot segments (%2e%2e) and ".." with a parameter (/..;/),
+        // which a member could resolve to a path the mapping never saw; a backslash, raw or %5C, which
+        // some members (IIS, Tomcat with allowBackslash) take for a slash; %00, %0A and other encoded
+        // controls, and %u escapes.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("affinity",
+                UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+                UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.BAD_UTF8_ENCODING));
         return http;
     }
 

@@ -2,6 +2,7 @@ package dev.affinity.proxy.server;
 
 import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.balancer.MemberConfig;
+import dev.affinity.proxy.rewrite.RequestTarget;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

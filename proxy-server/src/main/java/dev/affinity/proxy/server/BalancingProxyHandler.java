@@ -6,6 +6,7 @@ import dev.affinity.proxy.balancer.Selection;
 import dev.affinity.proxy.config.ProxyConfig;
 import dev.affinity.proxy.rewrite.ProxyPass;
 import dev.affinity.proxy.rewrite.ProxyPassTable;
+import dev.affinity.proxy.rewrite.RequestTarget;
 import dev.affinity.proxy.rewrite.ResponseRewriter;
 import java.time.Duration;
 import java.util.List;
@@ -98,7 +99,13 @@ final class BalancingProxyHandler extends ProxyHandler {
             return true;
         }
         HttpURI uri = request.getHttpURI();
-        String path = mergeSlashes(URIUtil.normalizePath(uri.getPath()));
+        if (RequestTarget.hasUnreadableBytes(uri.getPath()) || RequestTarget.hasUnreadableBytes(uri.getQuery())) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "the request target holds bytes that are not UTF-8: send them percent-encoded");
+            return true;
+        }
+        // One form of the path for the rules and the member: two spellings of it must map alike.
+        String path = mergeSlashes(URIUtil.normalizePath(RequestTarget.canonicalPath(uri.getPath())));
         if (path == null) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "path escapes the root");
             return true;

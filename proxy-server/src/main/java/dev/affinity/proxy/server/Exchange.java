@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.affinity.proxy.balancer.Balancer;
 import dev.affinity.proxy.balancer.Member;
 import dev.affinity.proxy.rewrite.ClientOrigin;
+import dev.affinity.proxy.rewrite.RequestTarget;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
