@@ -35,7 +35,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@code connectiontimeout} or {@code ttl} get a client of their own; all share one thread pool,
  * scheduler and resolver. Every client is a proxy's client: it
  * never follows redirects, keeps no cookies (cookies of different clients would mix), decodes no
- * bodies, and adds no User-Agent.
+ * bodies, and adds no User-Agent and no Content-Type.
  *
  * <p>Not thread-safe while starting; read-only afterwards.
  */
@@ -186,6 +186,9 @@ final class BackendClients {
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
+        // A body goes with the client's Content-Type, or with none: HttpClient's default would give a body
+        // the client sent without one "application/octet-stream", which the app then reads as said.
+        client.setDefaultRequestContentType(null);
         client.setSocketAddressResolver(resolver);
         // While idle in the pool (and while a new connection's TLS handshake is silent); during an
         // exchange the request's own idle timeout, the member's timeout, holds: every request sets it.

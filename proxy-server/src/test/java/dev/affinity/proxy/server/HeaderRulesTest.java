@@ -107,6 +107,31 @@ class HeaderRulesTest {
                 received.subList(received.size() - 3, received.size()).stream().map(r -> r.header("X-Forwarded-For")).toList());
     }
 
+    /**
+     * A body without a Content-Type reaches the member without one, on both legs: chunked and large
+     * bodies go through HttpClient, whose default would add application/octet-stream.
+     */
+    @Test
+    void aBodyWithoutAContentTypeGetsNone() throws Exception {
+        startProxy("");
+        String host = "Host: 127.0.0.1:" + proxy.port() + "\r\n";
+        String large = "x".repeat(ArrivedBody.MAX_LENGTH + 1);
+        for (String request : List.of(
+                "POST /small HTTP/1.1\r\n" + host + "Content-Length: 5\r\nConnection: close\r\n\r\nhello",
+                "POST /chunked HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n",
+                "POST /large HTTP/1.1\r\n" + host + "Content-Length: " + large.length() + "\r\nConnection: close\r\n\r\n"
+                        + large)) {
+            assertEquals(200, RawHttp.exchange("127.0.0.1", proxy.port(), request).status());
+            TestBackend.Received r = backend.lastReceived();
+            assertNull(r.header("Content-Type"), () -> r.rawTarget() + " got " + r.header("Content-Type"));
+            assertTrue(r.bodyBytes() > 0, r.rawTarget());
+        }
+        RawHttp.exchange("127.0.0.1", proxy.port(), "POST /chunked HTTP/1.1\r\n" + host
+                + "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n");
+        assertEquals("text/csv", backend.lastReceived().header("Content-Type"), "the client's own passes");
+    }
+
     @Test
     void serverNameIsTheForwardedServerAndPreserveHostKeepsTheClientsHost() throws Exception {
         startProxy("ServerName proxy.test:8443\nProxyPreserveHost On\n");
