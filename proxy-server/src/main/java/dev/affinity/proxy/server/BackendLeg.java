@@ -302,7 +302,7 @@ final class BackendLeg {
             // refuse one with no length (411).
             headers.add(HttpHeader.CONTENT_LENGTH, 0);
         }
-        forwarding.apply(request, exchange.via, exchange.member, headers);
+        forwarding.apply(request, exchange, headers);
         MemberRequest memberRequest = MemberRequest.of(method, requestTarget, headers, body);
         return memberRequest.length() > MAX_REQUEST_BYTES ? null : memberRequest;
     }

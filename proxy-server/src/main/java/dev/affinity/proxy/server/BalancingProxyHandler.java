@@ -114,11 +114,17 @@ final class BalancingProxyHandler extends ProxyHandler {
         if (outcome.isEmpty() || !(outcome.get() instanceof ProxyPass.Mapped mapped)) {
             return false;
         }
+        long hops = MaxForwards.of(request.getHeaders());
+        if (hops == 0 || hops == MaxForwards.INVALID) {
+            MaxForwards.answer(hops, request, response, callback);
+            return true;
+        }
         Backends.Target t = backends.resolve(mapped);
         List<String> cookies = Fields.values(request.getHeaders(), HttpHeader.COOKIE);
         Exchange exchange = new Exchange(t.balancer(), t.pathAndQuery(),
                 t.balancer().routeOf(t.pathAndQuery(), cookies), () -> origins.of(request), ArrivedBody.take(request));
         exchange.via = forwarding.via(request, exchange);
+        exchange.maxForwards = MaxForwards.forwarded(hops);
         forward(request, response, callback, exchange);
         return true;
     }
@@ -199,8 +205,7 @@ final class BalancingProxyHandler extends ProxyHandler {
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         Exchange exchange = exchange(clientToProxyRequest);
-        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange.via, exchange.member,
-                headers));
+        proxyToServerRequest.headers(headers -> forwarding.apply(clientToProxyRequest, exchange, headers));
     }
 
     @Override

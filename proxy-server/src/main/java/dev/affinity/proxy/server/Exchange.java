@@ -31,6 +31,8 @@ final class Exchange {
     private ClientOrigin origin;
     /** The Via value added to the forwarded request and to the response, or null (ProxyVia); set before any attempt. */
     String via;
+    /** The Max-Forwards value the member is sent, one less than the client's, or null for none; set before any attempt. */
+    String maxForwards;
     /** What of the client's body had arrived when the request was handled: every attempt sends it first. */
     final ArrivedBody arrived;
     /** The members this request failed on: none, nearly always, so the set is made at the first. */

@@ -52,12 +52,16 @@ final class ForwardingHeaders {
     private static final String CLIENT_ADDRESS = ForwardingHeaders.class.getName() + ".clientAddress";
 
     /**
-     * Applies the rules to the headers copied from the client, on either backend leg (hop-by-hop ones already gone).
-     *
-     * @param via    the request's {@link #via} value, or null
-     * @param member the member the request goes to
+     * Applies the rules to the headers copied from the client, on either backend leg (hop-by-hop ones
+     * already gone), for the exchange's current attempt: its member, its {@link #via} value and its
+     * Max-Forwards.
      */
-    void apply(Request clientToProxyRequest, String via, Member member, HttpFields.Mutable headers) {
+    void apply(Request clientToProxyRequest, Exchange exchange, HttpFields.Mutable headers) {
+        Member member = exchange.member;
+        String via = exchange.via;
+        if (exchange.maxForwards != null) {
+            headers.put(HttpHeader.MAX_FORWARDS, exchange.maxForwards);
+        }
         headers.remove(DRAIN_HEADER);
         if (member.draining()) {
             headers.put(DRAIN_HEADER, "on");

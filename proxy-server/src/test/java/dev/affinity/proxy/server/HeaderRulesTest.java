@@ -132,6 +132,56 @@ class HeaderRulesTest {
         assertEquals("text/csv", backend.lastReceived().header("Content-Type"), "the client's own passes");
     }
 
+    /** httpd's Max-Forwards: one hop less to the member; none added when the client sent none. */
+    @Test
+    void maxForwardsCountsTheProxyAsAHop() throws Exception {
+        startProxy("");
+        get("/", "Max-Forwards: 5");
+        assertEquals("4", backend.lastReceived().header("Max-Forwards"));
+        get("/", "Max-Forwards: 1");
+        assertEquals("0", backend.lastReceived().header("Max-Forwards"));
+        get("/");
+        assertNull(backend.lastReceived().header("Max-Forwards"));
+        RawHttp.exchange("127.0.0.1", proxy.port(), "POST /chunked HTTP/1.1\r\nHost: a\r\nMax-Forwards: 10\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n");
+        assertEquals("9", backend.lastReceived().header("Max-Forwards"), "through HttpClient too");
+    }
+
+    /**
+     * At Max-Forwards 0 the request goes no further: the proxy answers an OPTIONS or a TRACE itself
+     * (RFC 9110), and any other method, or a value that is not one number of hops, with 400 (httpd).
+     */
+    @Test
+    void atZeroHopsTheProxyAnswersItself() throws Exception {
+        startProxy("");
+        int before = backend.requestCount();
+        for (String refused : List.of("GET / HTTP/1.1\r\nMax-Forwards: 0", "POST / HTTP/1.1\r\nMax-Forwards: 0\r\nContent-Length: 0",
+                "GET / HTTP/1.1\r\nMax-Forwards: abc", "GET / HTTP/1.1\r\nMax-Forwards: -1",
+                "GET / HTTP/1.1\r\nMax-Forwards: 2, 3", "GET / HTTP/1.1\r\nMax-Forwards: 2\r\nMax-Forwards: 3",
+                "GET / HTTP/1.1\r\nMax-Forwards: 9999999999999999999")) {
+            RawHttp.Response response = RawHttp.exchange("127.0.0.1", proxy.port(),
+                    refused + "\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertEquals(400, response.status(), refused);
+            assertTrue(response.body().contains("Max-Forwards"), refused + ": " + response.body());
+        }
+        // Jetty's error page has no body for a TRACE.
+        assertEquals(400, RawHttp.exchange("127.0.0.1", proxy.port(),
+                "TRACE / HTTP/1.1\r\nMax-Forwards: x\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        RawHttp.Response options = RawHttp.exchange("127.0.0.1", proxy.port(),
+                "OPTIONS /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n");
+        assertEquals(200, options.status());
+        assertTrue(options.header("Allow").contains("GET"), options.header("Allow"));
+        RawHttp.Response trace = RawHttp.exchange("127.0.0.1", proxy.port(), "TRACE /x?q=1 HTTP/1.1\r\nHost: a\r\n"
+                + "Max-Forwards: 0\r\nX-Mine: 1\r\nCookie: s=secret\r\nAuthorization: Basic c2VjcmV0\r\nConnection: close\r\n\r\n");
+        assertEquals(200, trace.status());
+        assertEquals("message/http", trace.header("Content-Type"));
+        assertTrue(trace.body().startsWith("TRACE /x?q=1 HTTP/1.1\r\n") && trace.body().contains("X-Mine: 1\r\n"), trace.body());
+        assertTrue(!trace.body().contains("secret") && !trace.body().contains("c2VjcmV0"), "no credentials echoed: " + trace.body());
+        assertEquals(before, backend.requestCount(), "none of them reached the member");
+        get("/", "Max-Forwards: 1");
+        assertEquals(before + 1, backend.requestCount(), "one hop left: it goes");
+    }
+
     @Test
     void serverNameIsTheForwardedServerAndPreserveHostKeepsTheClientsHost() throws Exception {
         startProxy("ServerName proxy.test:8443\nProxyPreserveHost On\n");
