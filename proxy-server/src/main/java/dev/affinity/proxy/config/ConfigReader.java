@@ -90,6 +90,7 @@ public final class ConfigReader {
             case "balancermember" -> balancerMember(d, null);
             case "proxyset" -> proxySet(d, null);
             case "proxypreservehost" -> builder.preserveHost(onOff(d));
+            case "traceenable" -> builder.traceEnable(traceEnable(d));
             case "proxyaddheaders" -> builder.addHeaders(onOff(d));
             case "proxyvia" -> builder.via(ViaMode.parse(single(d, "On|Off|Full|Block")));
             case "proxytimeout" -> proxyTimeout = Optional.of(TimeValues.parsePositiveSeconds("ProxyTimeout", single(d, "SECONDS")));
@@ -319,6 +320,18 @@ public final class ConfigReader {
             throw d.error(d.name() + " takes one value (expected: " + d.name() + " " + expected + ")");
         }
         return d.args().get(0);
+    }
+
+    /** httpd's TraceEnable: On and extended serve TRACE (a proxied one may carry a body either way), Off refuses it. */
+    private static boolean traceEnable(Directive d) {
+        String value = single(d, "On|Off|extended");
+        if (value.equalsIgnoreCase("off")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("on") || value.equalsIgnoreCase("extended")) {
+            return true;
+        }
+        throw d.error("TraceEnable '" + value + "' (expected: On, Off or extended)");
     }
 
     private static boolean onOff(Directive d) {

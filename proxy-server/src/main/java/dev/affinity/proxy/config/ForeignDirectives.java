@@ -21,7 +21,7 @@ final class ForeignDirectives {
     static final List<String> SUPPORTED = List.of("ProxyPass", "ProxyPassMatch", "ProxyPassReverse",
             "ProxyPassReverseCookieDomain", "ProxyPassReverseCookiePath", "BalancerMember", "ProxySet",
             "ProxyPreserveHost", "ProxyAddHeaders", "ProxyVia", "ProxyTimeout", "ProxyRequests", "Listen",
-            "ServerName", "Timeout", "ProxyHCExpr", "<Proxy>");
+            "ServerName", "Timeout", "ProxyHCExpr", "TraceEnable", "<Proxy>");
 
     /** Access directives that, inside {@code <Proxy>}, only grant what Affinity grants anyway. */
     private static final Set<String> OPEN_ACCESS = Set.of("require all granted", "allow from all", "satisfy any");

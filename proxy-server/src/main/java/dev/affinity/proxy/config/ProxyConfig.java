@@ -33,12 +33,13 @@ import java.util.Optional;
  * @param via           ProxyVia
  * @param timeout       ProxyTimeout: how long to wait for a backend unless its member says otherwise
  * @param healthExpressions the ProxyHCExpr expressions by name, for members' {@code hcexpr}
+ * @param traceEnabled  TraceEnable: whether TRACE requests are served (On, extended), or answered 405 (Off)
  */
 public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serverName,
                           Map<String, BalancerConfig> balancers, List<ProxyPass> proxyPass,
                           List<ReverseRule> reverse, List<CookieRule> cookieDomains, List<CookieRule> cookiePaths,
                           boolean preserveHost, boolean addHeaders, ViaMode via, Duration timeout,
-                          Map<String, HealthExpression> healthExpressions) {
+                          Map<String, HealthExpression> healthExpressions, boolean traceEnabled) {
 
     /** httpd's default for Timeout and so for ProxyTimeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -63,7 +64,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
     /** The same config listening elsewhere, for {@code --listen}. */
     public ProxyConfig withListen(List<ListenAddress> newListen) {
         return new ProxyConfig(newListen, serverName, balancers, proxyPass, reverse, cookieDomains, cookiePaths,
-                preserveHost, addHeaders, via, timeout, healthExpressions);
+                preserveHost, addHeaders, via, timeout, healthExpressions, traceEnabled);
     }
 
     /** The key under which a ProxyPass to a plain URL finds its implicit one-member balancer. */
@@ -89,6 +90,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
         private ViaMode via = ViaMode.OFF;
         private Duration timeout = DEFAULT_TIMEOUT;
         private final Map<String, HealthExpression> healthExpressions = new LinkedHashMap<>();
+        private boolean traceEnabled = true;
 
         private Builder() {
         }
@@ -198,6 +200,12 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
             return this;
         }
 
+        /** TraceEnable: false answers every TRACE 405, as httpd's {@code TraceEnable Off} does. */
+        public Builder traceEnable(boolean on) {
+            traceEnabled = on;
+            return this;
+        }
+
         /** ProxyTimeout. */
         public Builder timeout(Duration d) {
             timeout = requireNonNull(d, "timeout");
@@ -238,7 +246,7 @@ public record ProxyConfig(List<ListenAddress> listen, Optional<ServerName> serve
             Map<String, BalancerConfig> all = new LinkedHashMap<>(balancers);
             direct.forEach((origin, b) -> all.putIfAbsent(directKey(origin), b));
             return new ProxyConfig(listen, serverName, all, proxyPass, expandReverse(), cookieDomains, cookiePaths,
-                    preserveHost, addHeaders, via, timeout, healthExpressions);
+                    preserveHost, addHeaders, via, timeout, healthExpressions, traceEnabled);
         }
 
         private String names() {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -96,6 +97,12 @@ final class BalancingProxyHandler extends ProxyHandler {
         if ("CONNECT".equals(request.getMethod())) {
             Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
                     "CONNECT is refused: Affinity is a reverse proxy, never a forward proxy");
+            return true;
+        }
+        if (!config.traceEnabled() && HttpMethod.TRACE.is(request.getMethod())) {
+            // httpd's TraceEnable Off: every TRACE, proxied or not, whatever its Max-Forwards.
+            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "TRACE is not allowed (TraceEnable Off)");
             return true;
         }
         HttpURI uri = request.getHttpURI();

@@ -251,6 +251,14 @@ class ConfigReaderTest {
         }
 
         @Test
+        void traceEnableIsOnByDefaultAndOffRefusesTrace() {
+            assertTrue(parse(CLUSTER).traceEnabled());
+            assertFalse(parse(CLUSTER + "TraceEnable Off\n").traceEnabled());
+            assertTrue(parse(CLUSTER + "TraceEnable on\n").traceEnabled());
+            assertTrue(parse(CLUSTER + "TraceEnable extended\n").traceEnabled());
+        }
+
+        @Test
         void aVirtualHostIsFlattenedIntoTheWholeProxy() {
             ProxyConfig config = parse("""
                     Listen 8080
@@ -772,6 +780,11 @@ class ConfigReaderTest {
             assertRejected("BalancerMember balancer://c http://127.0.0.1:118081\n", 1,
                     "has port 118081", "expected: a port from 1 to 65535");
             assertRejected("ProxyPass / http://127.0.0.1:70000/\n", 1, "has port 70000");
+        }
+
+        @Test
+        void traceEnableTakesOnOffOrExtended() {
+            assertRejected("TraceEnable maybe\n", 1, "TraceEnable 'maybe'", "expected: On, Off or extended");
         }
 
         private static void assertRejected(String text, int line, String... says) {

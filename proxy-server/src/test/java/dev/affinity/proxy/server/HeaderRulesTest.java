@@ -147,6 +147,45 @@ class HeaderRulesTest {
         assertEquals("9", backend.lastReceived().header("Max-Forwards"), "through HttpClient too");
     }
 
+    /** A request that fails over to another member is still one hop less there, not two. */
+    @Test
+    void maxForwardsIsOneLessOnTheMemberAFailoverReaches() throws Exception {
+        int refusing;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            refusing = closed.getLocalPort();
+        }
+        proxy = Proxies.start("<Proxy balancer://c>\n  BalancerMember http://127.0.0.1:" + refusing + "\n  BalancerMember "
+                + backend.url() + "\n</Proxy>\nProxyPass / balancer://c/\n");
+        int before = backend.requestCount();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, get("/", "Max-Forwards: 5").status());
+            assertEquals("4", backend.lastReceived().header("Max-Forwards"));
+        }
+        assertEquals(before + 2, backend.requestCount(), "both requests reached the live member, one of them by failover");
+    }
+
+    /** httpd's TraceEnable Off: every TRACE gets 405, at any Max-Forwards, mapped or not, and none goes on. */
+    @Test
+    void traceEnableOffRefusesEveryTrace() throws Exception {
+        startProxy("TraceEnable Off\n");
+        int before = backend.requestCount();
+        for (String trace : List.of("TRACE / HTTP/1.1\r\nHost: a", "TRACE / HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0",
+                "TRACE /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 3")) {
+            assertEquals(405, RawHttp.exchange("127.0.0.1", proxy.port(), trace + "\r\nConnection: close\r\n\r\n").status(),
+                    trace);
+        }
+        assertEquals(before, backend.requestCount());
+        assertEquals(200, get("/").status(), "other methods go on");
+    }
+
+    @Test
+    void traceIsForwardedByDefault() throws Exception {
+        startProxy("");
+        assertEquals(200, RawHttp.exchange("127.0.0.1", proxy.port(),
+                "TRACE /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        assertEquals("TRACE", backend.lastReceived().method());
+    }
+
     /**
      * At Max-Forwards 0 the request goes no further: the proxy answers an OPTIONS or a TRACE itself
      * (RFC 9110), and any other method, or a value that is not one number of hops, with 400 (httpd).
@@ -167,16 +206,21 @@ class HeaderRulesTest {
         // Jetty's error page has no body for a TRACE.
         assertEquals(400, RawHttp.exchange("127.0.0.1", proxy.port(),
                 "TRACE / HTTP/1.1\r\nMax-Forwards: x\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        assertEquals(400, RawHttp.exchange("127.0.0.1", proxy.port(),
+                "HEAD / HTTP/1.1\r\nMax-Forwards: 0\r\nHost: a\r\nConnection: close\r\n\r\n").status());
         RawHttp.Response options = RawHttp.exchange("127.0.0.1", proxy.port(),
                 "OPTIONS /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n");
         assertEquals(200, options.status());
         assertTrue(options.header("Allow").contains("GET"), options.header("Allow"));
+        assertEquals("0", options.header("Content-Length"));
         RawHttp.Response trace = RawHttp.exchange("127.0.0.1", proxy.port(), "TRACE /x?q=1 HTTP/1.1\r\nHost: a\r\n"
-                + "Max-Forwards: 0\r\nX-Mine: 1\r\nCookie: s=secret\r\nAuthorization: Basic c2VjcmV0\r\nConnection: close\r\n\r\n");
+                + "Max-Forwards: 0\r\nX-Mine: 1\r\nCookie: s=secret\r\nAuthorization: Basic c2VjcmV0\r\n"
+                + "Proxy-Authorization: Basic cHJveHk=\r\nConnection: close\r\n\r\n");
         assertEquals(200, trace.status());
         assertEquals("message/http", trace.header("Content-Type"));
         assertTrue(trace.body().startsWith("TRACE /x?q=1 HTTP/1.1\r\n") && trace.body().contains("X-Mine: 1\r\n"), trace.body());
-        assertTrue(!trace.body().contains("secret") && !trace.body().contains("c2VjcmV0"), "no credentials echoed: " + trace.body());
+        assertTrue(!trace.body().contains("secret") && !trace.body().contains("c2VjcmV0") && !trace.body().contains("cHJveHk="),
+                "no credentials echoed: " + trace.body());
         assertEquals(before, backend.requestCount(), "none of them reached the member");
         get("/", "Max-Forwards: 1");
         assertEquals(before + 1, backend.requestCount(), "one hop left: it goes");
