@@ -16,6 +16,7 @@ public final class RequestTarget {
 
     private static final String UNSAFE = "\"<>[\\]^`{|}";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final boolean[] AS_IS = asIs();
 
     private RequestTarget() {
     }
@@ -112,7 +113,16 @@ public final class RequestTarget {
         if (c == '%') {
             return i + 2 >= target.length() || !isHex(target.charAt(i + 1)) || !isHex(target.charAt(i + 2));
         }
-        return c <= ' ' || c >= 0x7f || UNSAFE.indexOf(c) >= 0;
+        return c >= AS_IS.length || !AS_IS[c];
+    }
+
+    /** Which ASCII characters a target may hold as they are ('%' is decided apart): one look per character. */
+    private static boolean[] asIs() {
+        boolean[] asIs = new boolean[0x80];
+        for (char c = '!'; c < 0x7f; c++) {
+            asIs[c] = UNSAFE.indexOf(c) < 0;
+        }
+        return asIs;
     }
 
     private static boolean isHex(char c) {
