@@ -106,6 +106,10 @@ final class BalancingProxyHandler extends ProxyHandler {
             return true;
         }
         HttpURI uri = request.getHttpURI();
+        if (HttpMethod.OPTIONS.is(request.getMethod()) && "*".equals(uri.getPath())) {
+            ProxyOptions.answer(response, callback);
+            return true;
+        }
         if (RequestTarget.hasUnreadableBytes(uri.getPath()) || RequestTarget.hasUnreadableBytes(uri.getQuery())) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "the request target holds bytes that are not UTF-8: send them percent-encoded");

@@ -27,11 +27,6 @@ final class MaxForwards {
     /** The request's Max-Forwards is not one number (letters, a list, a second field, too many digits). */
     static final long INVALID = -2;
 
-    /**
-     * The methods an OPTIONS with no hops left is told of: the common ones. The proxy forwards any
-     * method but CONNECT, so this list is what most clients look for, not all there is.
-     */
-    private static final String ALLOW = "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH";
     /** Fields a TRACE's echo leaves out, as RFC 9110 advises: credentials a page could read through it. */
     private static final Set<HttpHeader> NOT_ECHOED =
             EnumSet.of(HttpHeader.COOKIE, HttpHeader.AUTHORIZATION, HttpHeader.PROXY_AUTHORIZATION);
@@ -77,10 +72,7 @@ final class MaxForwards {
                     "Max-Forwards must be one number of hops, 0 or more: '"
                             + String.join(", ", request.getHeaders().getValuesList(HttpHeader.MAX_FORWARDS)) + "'");
         } else if (HttpMethod.OPTIONS.is(request.getMethod())) {
-            response.setStatus(HttpStatus.OK_200);
-            response.getHeaders().put(HttpHeader.ALLOW, ALLOW);
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-            response.write(true, null, callback);
+            ProxyOptions.answer(response, callback);
         } else if (HttpMethod.TRACE.is(request.getMethod())) {
             byte[] echo = echo(request).getBytes(StandardCharsets.ISO_8859_1);
             response.setStatus(HttpStatus.OK_200);

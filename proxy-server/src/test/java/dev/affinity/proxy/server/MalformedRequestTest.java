@@ -97,6 +97,18 @@ class MalformedRequestTest {
         assertEquals(0, otherHost.requestCount(), "Affinity is never a forward proxy");
     }
 
+    /** The server's own options, as httpd answers them; an OPTIONS for a path still goes to its member. */
+    @Test
+    void optionsAsteriskIsAnsweredByTheProxy() throws Exception {
+        RawHttp.Response response = send("OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertEquals(200, response.status());
+        assertTrue(response.header("Allow").contains("GET"), response.header("Allow"));
+        assertEquals("0", response.header("Content-Length"));
+        assertEquals(0, backend.requestCount(), "no member is asked");
+        assertEquals(200, send("OPTIONS /app/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        assertEquals("OPTIONS", backend.lastReceived().method());
+    }
+
     @Test
     void unmappedAndExcludedPathsAre404() throws Exception {
         assertRefused(404, "GET /nothing-here HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
