@@ -30,11 +30,10 @@ public record ProxyPass(boolean regex, String pattern, Optional<String> target, 
         if (!regex && !pattern.startsWith("/")) {
             throw new IllegalArgumentException("ProxyPass path '" + pattern + "' (expected: a path starting with /)");
         }
-        if (!regex) {
-            pattern = RequestTarget.canonicalPath(pattern);
-        }
         if (regex) {
             compile(pattern);
+        } else {
+            pattern = RequestTarget.canonicalPath(pattern);
         }
     }
 

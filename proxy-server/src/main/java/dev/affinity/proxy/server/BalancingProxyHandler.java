@@ -126,7 +126,7 @@ final class BalancingProxyHandler extends ProxyHandler {
             return false;
         }
         long hops = MaxForwards.of(request.getHeaders());
-        if (hops == 0 || hops == MaxForwards.INVALID) {
+        if (MaxForwards.stopsHere(hops)) {
             MaxForwards.answer(hops, request, response, callback);
             return true;
         }

@@ -58,7 +58,6 @@ final class ForwardingHeaders {
      */
     void apply(Request clientToProxyRequest, Exchange exchange, HttpFields.Mutable headers) {
         Member member = exchange.member;
-        String via = exchange.via;
         if (exchange.maxForwards != null) {
             headers.put(HttpHeader.MAX_FORWARDS, exchange.maxForwards);
         }
@@ -79,9 +78,9 @@ final class ForwardingHeaders {
             }
             append(headers, forwardedServer);
         }
-        if (via != null) {
-            append(headers, HttpHeader.VIA, via);
-        } else if (this.via == ViaMode.BLOCK) {
+        if (exchange.via != null) {
+            append(headers, HttpHeader.VIA, exchange.via);
+        } else if (via == ViaMode.BLOCK) {
             headers.remove(HttpHeader.VIA);
         }
         if (!member.config().reuse()) {

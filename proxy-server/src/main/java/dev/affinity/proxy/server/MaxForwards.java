@@ -60,12 +60,17 @@ final class MaxForwards {
         return hops;
     }
 
+    /** Whether the request goes no further: no hops left, or a value that is none. */
+    static boolean stopsHere(long hops) {
+        return hops == 0 || hops == INVALID;
+    }
+
     /** The value the member is sent, one hop less; null when the client sent none. */
     static String forwarded(long hops) {
         return hops > 0 ? Long.toString(hops - 1) : null;
     }
 
-    /** Answers a request whose Max-Forwards lets it go no further, or that is unreadable. */
+    /** Answers a request that {@link #stopsHere}. */
     static void answer(long hops, Request request, Response response, Callback callback) {
         if (hops == INVALID) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,

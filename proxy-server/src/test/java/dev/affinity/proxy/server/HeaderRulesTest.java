@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.affinity.proxy.testing.Proxies;
 import dev.affinity.proxy.testing.RawHttp;
 import dev.affinity.proxy.testing.TestBackend;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +65,11 @@ class HeaderRulesTest {
                 + "ProxyPass / balancer://c/\n" + extra);
     }
 
+    /** Writes a whole request, CRLFs included, and reads its response. */
+    private RawHttp.Response send(String request) throws Exception {
+        return RawHttp.exchange("127.0.0.1", proxy.port(), request);
+    }
+
     private RawHttp.Response get(String path, String... headerLines) throws Exception {
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n");
         boolean hasHost = false;
@@ -74,7 +81,7 @@ class HeaderRulesTest {
             request.append("Host: 127.0.0.1:").append(proxy.port()).append("\r\n");
         }
         request.append("Connection: close\r\n\r\n");
-        return RawHttp.exchange("127.0.0.1", proxy.port(), request.toString());
+        return send(request.toString());
     }
 
     @Test
@@ -122,12 +129,12 @@ class HeaderRulesTest {
                         + "5\r\nhello\r\n0\r\n\r\n",
                 "POST /large HTTP/1.1\r\n" + host + "Content-Length: " + large.length() + "\r\nConnection: close\r\n\r\n"
                         + large)) {
-            assertEquals(200, RawHttp.exchange("127.0.0.1", proxy.port(), request).status());
+            assertEquals(200, send(request).status());
             TestBackend.Received r = backend.lastReceived();
             assertNull(r.header("Content-Type"), () -> r.rawTarget() + " got " + r.header("Content-Type"));
             assertTrue(r.bodyBytes() > 0, r.rawTarget());
         }
-        RawHttp.exchange("127.0.0.1", proxy.port(), "POST /chunked HTTP/1.1\r\n" + host
+        send("POST /chunked HTTP/1.1\r\n" + host
                 + "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n");
         assertEquals("text/csv", backend.lastReceived().header("Content-Type"), "the client's own passes");
     }
@@ -142,7 +149,7 @@ class HeaderRulesTest {
         assertEquals("0", backend.lastReceived().header("Max-Forwards"));
         get("/");
         assertNull(backend.lastReceived().header("Max-Forwards"));
-        RawHttp.exchange("127.0.0.1", proxy.port(), "POST /chunked HTTP/1.1\r\nHost: a\r\nMax-Forwards: 10\r\n"
+        send("POST /chunked HTTP/1.1\r\nHost: a\r\nMax-Forwards: 10\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n");
         assertEquals("9", backend.lastReceived().header("Max-Forwards"), "through HttpClient too");
     }
@@ -151,7 +158,7 @@ class HeaderRulesTest {
     @Test
     void maxForwardsIsOneLessOnTheMemberAFailoverReaches() throws Exception {
         int refusing;
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             refusing = closed.getLocalPort();
         }
         proxy = Proxies.start("<Proxy balancer://c>\n  BalancerMember http://127.0.0.1:" + refusing + "\n  BalancerMember "
@@ -171,8 +178,7 @@ class HeaderRulesTest {
         int before = backend.requestCount();
         for (String trace : List.of("TRACE / HTTP/1.1\r\nHost: a", "TRACE / HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0",
                 "TRACE /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 3")) {
-            assertEquals(405, RawHttp.exchange("127.0.0.1", proxy.port(), trace + "\r\nConnection: close\r\n\r\n").status(),
-                    trace);
+            assertEquals(405, send(trace + "\r\nConnection: close\r\n\r\n").status(), trace);
         }
         assertEquals(before, backend.requestCount());
         assertEquals(200, get("/").status(), "other methods go on");
@@ -181,8 +187,7 @@ class HeaderRulesTest {
     @Test
     void traceIsForwardedByDefault() throws Exception {
         startProxy("");
-        assertEquals(200, RawHttp.exchange("127.0.0.1", proxy.port(),
-                "TRACE /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        assertEquals(200, send("TRACE /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status());
         assertEquals("TRACE", backend.lastReceived().method());
     }
 
@@ -198,22 +203,18 @@ class HeaderRulesTest {
                 "GET / HTTP/1.1\r\nMax-Forwards: abc", "GET / HTTP/1.1\r\nMax-Forwards: -1",
                 "GET / HTTP/1.1\r\nMax-Forwards: 2, 3", "GET / HTTP/1.1\r\nMax-Forwards: 2\r\nMax-Forwards: 3",
                 "GET / HTTP/1.1\r\nMax-Forwards: 9999999999999999999")) {
-            RawHttp.Response response = RawHttp.exchange("127.0.0.1", proxy.port(),
-                    refused + "\r\nHost: a\r\nConnection: close\r\n\r\n");
+            RawHttp.Response response = send(refused + "\r\nHost: a\r\nConnection: close\r\n\r\n");
             assertEquals(400, response.status(), refused);
             assertTrue(response.body().contains("Max-Forwards"), refused + ": " + response.body());
         }
         // Jetty's error page has no body for a TRACE.
-        assertEquals(400, RawHttp.exchange("127.0.0.1", proxy.port(),
-                "TRACE / HTTP/1.1\r\nMax-Forwards: x\r\nHost: a\r\nConnection: close\r\n\r\n").status());
-        assertEquals(400, RawHttp.exchange("127.0.0.1", proxy.port(),
-                "HEAD / HTTP/1.1\r\nMax-Forwards: 0\r\nHost: a\r\nConnection: close\r\n\r\n").status());
-        RawHttp.Response options = RawHttp.exchange("127.0.0.1", proxy.port(),
-                "OPTIONS /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n");
+        assertEquals(400, send("TRACE / HTTP/1.1\r\nMax-Forwards: x\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        assertEquals(400, send("HEAD / HTTP/1.1\r\nMax-Forwards: 0\r\nHost: a\r\nConnection: close\r\n\r\n").status());
+        RawHttp.Response options = send("OPTIONS /x HTTP/1.1\r\nHost: a\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n");
         assertEquals(200, options.status());
         assertTrue(options.header("Allow").contains("GET"), options.header("Allow"));
         assertEquals("0", options.header("Content-Length"));
-        RawHttp.Response trace = RawHttp.exchange("127.0.0.1", proxy.port(), "TRACE /x?q=1 HTTP/1.1\r\nHost: a\r\n"
+        RawHttp.Response trace = send("TRACE /x?q=1 HTTP/1.1\r\nHost: a\r\n"
                 + "Max-Forwards: 0\r\nX-Mine: 1\r\nCookie: s=secret\r\nAuthorization: Basic c2VjcmV0\r\n"
                 + "Proxy-Authorization: Basic cHJveHk=\r\nConnection: close\r\n\r\n");
         assertEquals(200, trace.status());
