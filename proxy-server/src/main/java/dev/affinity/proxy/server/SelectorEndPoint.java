@@ -1,9 +1,11 @@
 package dev.affinity.proxy.server;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -23,10 +25,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>A write to a member made while the selector's thread goes through the keys of a select waits
  * until it is done with them, or has held 32 ({@link BatchingSelector}).
+ *
+ * <p>A flush is one {@code write} system call where {@link SingleWrite} can make it one: a response's
+ * head and small body, a request to a member.
  */
 final class SelectorEndPoint extends SocketChannelEndPoint {
 
     private final BatchingSelector selector;
+    private final SingleWrite writes;
     private final boolean toMember;
     private SelectionKey key;
     /** Whether the read interest stays registered when Jetty drops it; written from any thread. */
@@ -35,9 +41,10 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
     private boolean unread;
 
     SelectorEndPoint(SocketChannel channel, BatchingSelector selector, SelectionKey key, Scheduler scheduler,
-                     boolean toMember) {
+                     SingleWrite writes, boolean toMember) {
         super(channel, selector, key, scheduler);
         this.selector = selector;
+        this.writes = writes;
         this.toMember = toMember;
         this.key = key;
         this.lingering = !toMember;
@@ -49,6 +56,26 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
             return;
         }
         super.write(callback, buffers);
+    }
+
+    /** As Jetty's, with one {@code write} system call where {@link SingleWrite} can make it one. */
+    @Override
+    public boolean flush(ByteBuffer... buffers) throws IOException {
+        long written;
+        try {
+            written = writes.write(getChannel(), buffers);
+        } catch (IOException e) {
+            throw new EofException(e);
+        }
+        if (written > 0) {
+            notIdle();
+        }
+        for (ByteBuffer buffer : buffers) {
+            if (buffer.hasRemaining()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void writeNow(Callback callback, ByteBuffer[] buffers) {

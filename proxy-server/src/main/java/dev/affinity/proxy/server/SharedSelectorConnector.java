@@ -51,6 +51,7 @@ final class SharedSelectorConnector extends ServerConnector {
     private static final Logger LOG = LoggerFactory.getLogger(SharedSelectorConnector.class);
 
     private final ThreadLocal<PendingConnect> pending = new ThreadLocal<>();
+    private final SingleWrite writes = new SingleWrite();
     /** Whether the log already says that the selectors keep the JDK's order (once per connector, not per selector). */
     private final AtomicBoolean toldJdkOrder = new AtomicBoolean();
 
@@ -98,7 +99,7 @@ final class SharedSelectorConnector extends ServerConnector {
     protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
         // Every selector of this connector is one (newSelector below).
         SelectorEndPoint endPoint = new SelectorEndPoint(channel, (BatchingSelector) selector, key, getScheduler(),
-                key.attachment() instanceof BackendConnect);
+                writes, key.attachment() instanceof BackendConnect);
         // As ServerConnector does for its clients; a member's connection gets its timeout per exchange.
         endPoint.setIdleTimeout(getIdleTimeout());
         return endPoint;

@@ -11,6 +11,7 @@ import dev.affinity.proxy.testing.TestBackend;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +79,53 @@ class KeepAliveTest {
             assertEquals(200, r.status());
         }
         assertEquals(List.of("/app/1", "/app/2", "/app/3", "/app/4", "/app/5"), targets());
+    }
+
+    @Test
+    void answersToAClientThatReadsLateArriveWholeAndInOrder() throws Exception {
+        // A head and a 4 KiB body, which the proxy writes with one system call (SingleWrite); 3000 of
+        // them, 12 MiB, are more than the sockets of both ends hold, so that once the client stops
+        // reading, writes go in part, then wait for the socket to drain.
+        backend.on("/app/big/", exchange -> backend.reply(exchange, 200, bigBody(exchange.getRequestURI().getPath())));
+        int count = 3000;
+        StringBuilder requests = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            requests.append("GET /app/big/").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+        }
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
+            Thread writer = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // The reads below then miss answers, and say so.
+                }
+            });
+            writer.start();
+            // The proxy forwards a request only once the answer before it is written: it stops short.
+            AtomicInteger seen = new AtomicInteger(-1);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> backend.requestCount() == seen.getAndSet(backend.requestCount()));
+            assertTrue(backend.requestCount() < count, "the client's socket took every answer unread");
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            for (int i = 1; i <= count; i++) {
+                RawHttp.Response r = RawHttp.read(in);
+                assertEquals(200, r.status());
+                assertEquals(bigBody("/app/big/" + i), r.body(), "answer " + i);
+            }
+            writer.join(10_000);
+        }
+        assertEquals(count, backend.requestCount());
+    }
+
+    /** 4 KiB naming the path, so that an answer out of place or cut short shows. */
+    private static String bigBody(String path) {
+        StringBuilder body = new StringBuilder(4096);
+        while (body.length() < 4096) {
+            body.append(path).append(';');
+        }
+        return body.substring(0, 4096);
     }
 
     @Test
