@@ -10,17 +10,16 @@ import java.nio.channels.SocketChannel;
  * gathering write.
  *
  * <p>Why: Jetty flushes every write through {@code SocketChannel.write(ByteBuffer[])}, which the JDK
- * always turns into {@code writev}, even for one buffer: a response's head and small body, or a
- * request to a member, which is one buffer. A {@code writev} costs more than a {@code write} of the
- * same bytes, in the JDK (its I/O vector, filled and cleared per call) and in the kernel (the vector
- * copied in, then the VFS's vectored path), where HAProxy and nginx {@code send} one buffer. See
- * docs/performance.md, 2026-11-26.
+ * always turns into {@code writev}, even for one buffer (a request to a member); a response's head and
+ * small body are two. A {@code writev} costs more than a {@code write} of the same bytes, in the JDK
+ * (its I/O vector, filled and cleared per call) and in the kernel (the vector copied in, then the
+ * VFS's vectored path); HAProxy {@code send}s one buffer. See docs/performance.md, 2026-11-26 01:15.
  *
  * <p>Thread-safe: each thread copies into its own buffer.
  */
 final class SingleWrite {
 
-    /** Larger writes are few, and the copy would cost more than the system call saves. */
+    /** Past this, the copy grows with the bytes while what one system call saves stays the same. */
     static final int MAX_COPIED = 8 * 1024;
 
     private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_COPIED));
@@ -43,8 +42,12 @@ final class SingleWrite {
                 total += remaining;
             }
         }
-        if (filled <= 1) {
-            return only == null ? 0 : channel.write(only);
+        if (filled == 0) {
+            // No system call either, but a closed channel still says so, as Jetty's flush found it.
+            return channel.write(buffers);
+        }
+        if (filled == 1) {
+            return channel.write(only);
         }
         if (total > MAX_COPIED) {
             return channel.write(buffers);

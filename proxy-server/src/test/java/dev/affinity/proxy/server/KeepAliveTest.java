@@ -83,9 +83,9 @@ class KeepAliveTest {
 
     @Test
     void answersToAClientThatReadsLateArriveWholeAndInOrder() throws Exception {
-        // A head and a 4 KiB body, which the proxy writes with one system call (SingleWrite); 3000 of
-        // them, 12 MiB, are more than the sockets of both ends hold, so that once the client stops
-        // reading, writes go in part, then wait for the socket to drain.
+        // A head and a 4 KiB body, which the proxy usually writes with one system call (SingleWrite);
+        // 3000 of them, 12 MiB, are more than the sockets of both ends hold, so that with the client
+        // not reading, writes go in part, then wait for the socket to drain.
         backend.on("/app/big/", exchange -> backend.reply(exchange, 200, bigBody(exchange.getRequestURI().getPath())));
         int count = 3000;
         StringBuilder requests = new StringBuilder();
@@ -95,6 +95,7 @@ class KeepAliveTest {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096);
             socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
+            socket.setSoTimeout(20_000); // an answer lost fails the test instead of hanging it
             Thread writer = new Thread(() -> {
                 try {
                     socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
@@ -105,8 +106,10 @@ class KeepAliveTest {
             writer.start();
             // The proxy forwards a request only once the answer before it is written: it stops short.
             AtomicInteger seen = new AtomicInteger(-1);
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> backend.requestCount() == seen.getAndSet(backend.requestCount()));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                int forwarded = backend.requestCount();
+                return forwarded > 0 && forwarded == seen.getAndSet(forwarded);
+            });
             assertTrue(backend.requestCount() < count, "the client's socket took every answer unread");
             InputStream in = new BufferedInputStream(socket.getInputStream());
             for (int i = 1; i <= count; i++) {

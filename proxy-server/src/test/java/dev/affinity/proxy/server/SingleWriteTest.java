@@ -1,23 +1,32 @@
 package dev.affinity.proxy.server;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What {@link SingleWrite} writes reaches the peer whole and in order, and the buffers show what went. */
+/**
+ * What {@link SingleWrite} writes reaches the peer whole and in order, with one write of one buffer
+ * where it can, and the buffers show what went.
+ */
 class SingleWriteTest {
 
     private final SingleWrite writes = new SingleWrite();
@@ -88,30 +97,49 @@ class SingleWriteTest {
     }
 
     @Test
-    void aPartialWriteLeavesTheRestInTheBuffersInOrder() throws IOException {
-        // A peer that does not read, and small socket buffers: the writes soon go in part, then not at all.
-        writer.configureBlocking(false);
-        writer.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
-        reader.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        boolean partial = false;
-        boolean full = false;
-        byte[] chunk = pattern(1000);
-        for (int i = 0; i < 10_000 && !full; i++) {
-            ByteBuffer a = ByteBuffer.wrap(chunk, 0, 700);
-            ByteBuffer b = direct(new String(chunk, 700, 300, StandardCharsets.ISO_8859_1));
-            long written = writes.write(writer, new ByteBuffer[] {a, b});
-            partial |= written > 0 && written < 1000;
-            full = written == 0;
-            // What the positions say went, in order, is what must arrive.
-            sent.write(chunk, 0, a.position());
-            sent.write(chunk, 700, b.position());
-            assertEquals(written, a.position() + b.position());
-            assertTrue(a.position() == 700 || b.position() == 0, "the second buffer went before the first was done");
+    void aHeadAndASmallBodyAreOneWriteOfOneBufferAndOneBufferIsWrittenAsItIs() throws IOException {
+        RecordingChannel channel = new RecordingChannel(Integer.MAX_VALUE);
+        writes.write(channel, new ByteBuffer[] {direct("head"), ByteBuffer.allocate(0), ByteBuffer.wrap(bytes("body"))});
+        assertEquals(List.of("write(1 buffer) headbody"), channel.calls);
+        channel.calls.clear();
+        ByteBuffer request = ByteBuffer.wrap(bytes("request"));
+        writes.write(channel, new ByteBuffer[] {ByteBuffer.allocate(0), request});
+        assertEquals(List.of("write(1 buffer) request"), channel.calls);
+        assertSame(request, channel.lastWritten, "copied first");
+    }
+
+    @Test
+    void upToTheLimitIsCopiedIntoOneWriteAndPastItGoesAsAGatheringWrite() throws IOException {
+        RecordingChannel channel = new RecordingChannel(Integer.MAX_VALUE);
+        byte[] large = pattern(SingleWrite.MAX_COPIED - 5);
+        writes.write(channel, new ByteBuffer[] {direct("head;"), ByteBuffer.wrap(large)});
+        assertEquals(List.of("write(1 buffer) head;" + text(large)), channel.calls);
+        channel.calls.clear();
+        writes.write(channel, new ByteBuffer[] {direct("head;!"), ByteBuffer.wrap(large)});
+        assertEquals(List.of("write(2 buffers) head;!" + text(large)), channel.calls);
+    }
+
+    @Test
+    void whateverPartTheSocketTakesTheRestStaysInTheBuffersInOrder() throws IOException {
+        String whole = "headbody!";
+        for (int taken = 0; taken <= whole.length(); taken++) {
+            ByteBuffer head = direct("head");
+            ByteBuffer body = ByteBuffer.wrap(bytes("body")).asReadOnlyBuffer();
+            ByteBuffer bang = ByteBuffer.wrap(bytes("x!y"), 1, 1);
+            RecordingChannel channel = new RecordingChannel(taken);
+            assertEquals(taken, writes.write(channel, new ByteBuffer[] {head, body, bang}));
+            String left = rest(head) + rest(body) + rest(bang);
+            assertEquals(whole.substring(taken), left, "after a write that took " + taken);
+            assertEquals(List.of("write(1 buffer) " + whole.substring(0, taken)), channel.calls);
         }
-        assertTrue(partial, "the socket never took part of a write");
-        writer.configureBlocking(true);
-        assertEquals(new String(sent.toByteArray(), StandardCharsets.ISO_8859_1), read(sent.size()));
+    }
+
+    @Test
+    void aClosedSocketSaysSoEvenWithNothingToWrite() throws IOException {
+        writer.close();
+        assertThrows(ClosedChannelException.class, () -> writes.write(writer, new ByteBuffer[] {ByteBuffer.allocate(0)}));
+        assertThrows(ClosedChannelException.class,
+                () -> writes.write(writer, new ByteBuffer[] {direct("a"), direct("b")}));
     }
 
     private String read(int length) throws IOException {
@@ -136,5 +164,143 @@ class SingleWriteTest {
             bytes[i] = (byte) ('a' + i % 26);
         }
         return bytes;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** What is left in the buffer, which stays where it was. */
+    private static String rest(ByteBuffer buffer) {
+        byte[] left = new byte[buffer.remaining()];
+        buffer.duplicate().get(left);
+        return text(left);
+    }
+
+    /**
+     * A socket that records each write, with the bytes it took, and takes at most so many bytes in
+     * all: a write the kernel takes only in part, at every length.
+     */
+    private static final class RecordingChannel extends SocketChannel {
+        final List<String> calls = new ArrayList<>();
+        ByteBuffer lastWritten;
+        private int room;
+
+        RecordingChannel(int room) {
+            super(SelectorProvider.provider());
+            this.room = room;
+        }
+
+        @Override
+        public int write(ByteBuffer source) {
+            lastWritten = source;
+            String taken = take(source);
+            calls.add("write(1 buffer) " + taken);
+            return taken.length();
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) {
+            StringBuilder taken = new StringBuilder();
+            for (int i = offset; i < offset + length; i++) {
+                taken.append(take(sources[i]));
+            }
+            calls.add("write(" + length + " buffers) " + taken);
+            return taken.length();
+        }
+
+        private String take(ByteBuffer source) {
+            byte[] bytes = new byte[Math.min(room, source.remaining())];
+            source.get(bytes);
+            room -= bytes.length;
+            return text(bytes);
+        }
+
+        @Override
+        public int read(ByteBuffer destination) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long read(ByteBuffer[] destinations, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SocketChannel bind(SocketAddress local) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <T> SocketChannel setOption(SocketOption<T> name, T value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <T> T getOption(SocketOption<T> name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Set<SocketOption<?>> supportedOptions() {
+            return Set.of();
+        }
+
+        @Override
+        public SocketChannel shutdownInput() {
+            return this;
+        }
+
+        @Override
+        public SocketChannel shutdownOutput() {
+            return this;
+        }
+
+        @Override
+        public Socket socket() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+
+        @Override
+        public boolean isConnectionPending() {
+            return false;
+        }
+
+        @Override
+        public boolean connect(SocketAddress remote) {
+            return true;
+        }
+
+        @Override
+        public boolean finishConnect() {
+            return true;
+        }
+
+        @Override
+        public SocketAddress getRemoteAddress() {
+            return null;
+        }
+
+        @Override
+        public SocketAddress getLocalAddress() {
+            return null;
+        }
+
+        @Override
+        protected void implCloseSelectableChannel() {
+        }
+
+        @Override
+        protected void implConfigureBlocking(boolean block) {
+        }
     }
 }
