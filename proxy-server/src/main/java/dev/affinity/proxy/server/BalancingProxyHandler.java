@@ -106,22 +106,25 @@ final class BalancingProxyHandler extends ProxyHandler {
             return true;
         }
         HttpURI uri = request.getHttpURI();
-        if (HttpMethod.OPTIONS.is(request.getMethod()) && "*".equals(uri.getPath())) {
+        String sentPath = uri.getPath();
+        String query = uri.getQuery();
+        // The path first: it is "*" far more rarely than the method is OPTIONS.
+        if ("*".equals(sentPath) && HttpMethod.OPTIONS.is(request.getMethod())) {
             ProxyOptions.answer(response, callback);
             return true;
         }
-        if (RequestTarget.hasUnreadableBytes(uri.getPath()) || RequestTarget.hasUnreadableBytes(uri.getQuery())) {
+        if (RequestTarget.hasUnreadableBytes(sentPath) || RequestTarget.hasUnreadableBytes(query)) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "the request target holds bytes that are not UTF-8: send them percent-encoded");
             return true;
         }
         // One form of the path for the rules and the member: two spellings of it must map alike.
-        String path = mergeSlashes(URIUtil.normalizePath(RequestTarget.canonicalPath(uri.getPath())));
+        String path = mergeSlashes(URIUtil.normalizePath(RequestTarget.canonicalPath(sentPath)));
         if (path == null) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "path escapes the root");
             return true;
         }
-        Optional<ProxyPass.Outcome> outcome = table.map(path, uri.getQuery());
+        Optional<ProxyPass.Outcome> outcome = table.map(path, query);
         if (outcome.isEmpty() || !(outcome.get() instanceof ProxyPass.Mapped mapped)) {
             return false;
         }

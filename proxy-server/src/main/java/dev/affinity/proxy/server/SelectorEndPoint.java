@@ -7,6 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -70,12 +71,7 @@ final class SelectorEndPoint extends SocketChannelEndPoint {
         if (written > 0) {
             notIdle();
         }
-        for (ByteBuffer buffer : buffers) {
-            if (buffer.hasRemaining()) {
-                return false;
-            }
-        }
-        return true;
+        return BufferUtil.isEmpty(buffers);
     }
 
     void writeNow(Callback callback, ByteBuffer[] buffers) {

@@ -53,9 +53,14 @@ class KeepAliveTest {
     }
 
     private static List<String> gets(int n) {
+        return gets("/app/", n);
+    }
+
+    /** GETs of the prefix followed by 1 to n, on a keep-alive connection. */
+    private static List<String> gets(String prefix, int n) {
         List<String> requests = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            requests.add("GET /app/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            requests.add("GET " + prefix + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
         }
         return requests;
     }
@@ -88,17 +93,14 @@ class KeepAliveTest {
         // not reading, writes go in part, then wait for the socket to drain.
         backend.on("/app/big/", exchange -> backend.reply(exchange, 200, bigBody(exchange.getRequestURI().getPath())));
         int count = 3000;
-        StringBuilder requests = new StringBuilder();
-        for (int i = 1; i <= count; i++) {
-            requests.append("GET /app/big/").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
-        }
+        byte[] requests = String.join("", gets("/app/big/", count)).getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096);
             socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
             socket.setSoTimeout(20_000); // an answer lost fails the test instead of hanging it
             Thread writer = new Thread(() -> {
                 try {
-                    socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().write(requests);
                 } catch (IOException e) {
                     // The reads below then miss answers, and say so.
                 }

@@ -51,7 +51,7 @@ class SingleWriteTest {
     @Test
     void aHeadAndASmallBodyGoTogetherAndBothBuffersAreEmptiedAfter() throws IOException {
         ByteBuffer head = direct("HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\n");
-        ByteBuffer body = ByteBuffer.wrap("hello, from node1!\n".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer body = ByteBuffer.wrap(bytes("hello, from node1!\n"));
         long written = writes.write(writer, new ByteBuffer[] {head, ByteBuffer.allocate(0), body});
         assertEquals(58, written);
         assertEquals(0, head.remaining());
@@ -61,11 +61,11 @@ class SingleWriteTest {
 
     @Test
     void buffersWithSomethingAlreadyTakenFromThemGoFromTheirPositions() throws IOException {
-        ByteBuffer first = ByteBuffer.wrap("xxabc".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer first = ByteBuffer.wrap(bytes("xxabc"));
         first.position(2);
         ByteBuffer second = direct("yydef");
         second.position(2);
-        ByteBuffer third = ByteBuffer.wrap("ghi!!".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer third = ByteBuffer.wrap(bytes("ghi!!"));
         third.limit(3);
         assertEquals(9, writes.write(writer, new ByteBuffer[] {first, second, third}));
         assertEquals("abcdefghi", read(9));
@@ -79,7 +79,7 @@ class SingleWriteTest {
     void oneBufferAndNothingAtAllAreWrittenToo() throws IOException {
         assertEquals(0, writes.write(writer, new ByteBuffer[] {ByteBuffer.allocate(0), ByteBuffer.allocate(0)}));
         assertEquals(0, writes.write(writer, new ByteBuffer[0]));
-        ByteBuffer one = ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer one = ByteBuffer.wrap(bytes("GET / HTTP/1.1\r\n\r\n"));
         assertEquals(18, writes.write(writer, new ByteBuffer[] {ByteBuffer.allocate(0), one}));
         assertEquals(0, one.remaining());
         assertEquals("GET / HTTP/1.1\r\n\r\n", read(18));
@@ -93,7 +93,7 @@ class SingleWriteTest {
         assertEquals(5 + large.length, writes.write(writer, new ByteBuffer[] {head, body}));
         assertEquals(0, head.remaining());
         assertEquals(0, body.remaining());
-        assertEquals("head;" + new String(large, StandardCharsets.ISO_8859_1), read(5 + large.length));
+        assertEquals("head;" + text(large), read(5 + large.length));
     }
 
     @Test
@@ -153,9 +153,8 @@ class SingleWriteTest {
     }
 
     private static ByteBuffer direct(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).put(bytes);
-        return buffer.flip();
+        byte[] bytes = bytes(text);
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
     private static byte[] pattern(int length) {
