@@ -9,7 +9,8 @@
       Prints how busy the CPUs are over the next SECONDS, in % of all cores.
   bench.py table --results RESULTS.jsonl --header FILE
       Prints the markdown report: the header file, the results table, where each proxy's CPU time
-      went, and, when Affinity B ran beside Affinity, their paired comparison.
+      went, with BENCH_ROUNDS Affinity against each proxy over the rounds, and, when Affinity B ran
+      beside Affinity, their paired comparison.
 
 A contender's processes are the ones in the session bench/run started it in (setsid), so
 multi-process servers (nginx master + workers, httpd parent + children) are counted whole.
@@ -283,6 +284,7 @@ def table(a):
           "the run that node1 served (their nginx stub_status counts); 50% is an even balance.")
     print()
     cpu_table(rows, scenarios, contenders, names)
+    rounds_table(rows, names)
     paired_table(rows)
     print()
     print(foreign_note(rows, lambda c: names.get(c, c)))
@@ -322,6 +324,63 @@ def cpu_table(rows, scenarios, contenders, names):
           "request, a thread going to sleep because it had nothing to do; preemptions: involuntary "
           "ones, a thread taken off the CPU while it had work (on 2 cores, mostly by wrk or a backend "
           "that a write of the proxy woke up). Summed over the threads alive at the end of the run.")
+
+
+def rounds_table(rows, names):
+    """Affinity against each other proxy over the rounds of a run with BENCH_ROUNDS: one round says
+    little about a ratio near 1 on this machine, so per scenario the median ratio, its range, and in
+    how many rounds Affinity was ahead, had the lower p99, and took less CPU per request."""
+    rounds = {}
+    for r in rows:
+        if r.get("round"):
+            rounds.setdefault((r["scenario"], r["round"]), {})[r["contender"]] = r
+    others = [c for c in ("httpd", "nginx", "haproxy") if any(c in m for m in rounds.values())]
+    lines = []
+    for scenario in dict.fromkeys(s for s, _ in rounds):
+        for other in others:
+            both = [(m["affinity"], m[other]) for (s, _), m in rounds.items()
+                    if s == scenario and "affinity" in m and other in m]
+            if len(both) < 2:
+                continue
+            lines.append(f"| {scenario} | {names.get(other, other)} | {rounds_row(both)} |")
+    if not lines:
+        return
+    print()
+    print("Affinity against each proxy over the rounds, medians:")
+    print()
+    print("| scenario | against | rounds | req/s × theirs (range) | Affinity ahead | p99, Affinity against theirs "
+          "| Affinity's p99 lower | CPU µs/req, Affinity against theirs | Affinity less CPU |")
+    print("|---|---|---:|---|---:|---|---:|---|---:|")
+    for line in lines:
+        print(line)
+    print()
+    print("req/s × theirs: the median over the rounds of Affinity's req/s over theirs in the same round, and "
+          "its lowest and highest. Affinity ahead, p99 lower, less CPU: the rounds in which it was. A round "
+          "measures every contender within a minute; the rounds of one run can differ by a third on this "
+          "machine, so only figures from the same round are compared.")
+
+
+def rounds_row(both):
+    """The cells of rounds_table for one scenario and proxy, from (Affinity's, theirs) per round."""
+    n = len(both)
+    ratios = [a["rps"] / o["rps"] for a, o in both]
+
+    def median(side, key):
+        return statistics.median(pair[side][key] for pair in both)
+
+    def rounds_where(better):
+        return f"{sum(1 for a, o in both if better(a, o))} of {n}"
+
+    cells = [str(n), f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})",
+             rounds_where(lambda a, o: a["rps"] > o["rps"]),
+             f"{ms(median(0, 'p99_us'))} against {ms(median(1, 'p99_us'))}",
+             rounds_where(lambda a, o: a["p99_us"] < o["p99_us"])]
+    if all("cpu_us_per_req" in x for pair in both for x in pair):
+        cells += [f"{median(0, 'cpu_us_per_req'):.1f} against {median(1, 'cpu_us_per_req'):.1f}",
+                  rounds_where(lambda a, o: a["cpu_us_per_req"] < o["cpu_us_per_req"])]
+    else:
+        cells += ["–", "–"]
+    return " | ".join(cells)
 
 
 def paired_table(rows):
