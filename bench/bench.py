@@ -338,8 +338,9 @@ def rounds_table(rows, names):
     lines = []
     for scenario in dict.fromkeys(s for s, _ in rounds):
         for other in others:
+            # A proxy that served nothing in a round (it died) has no ratio there; the main table shows it.
             both = [(m["affinity"], m[other]) for (s, _), m in rounds.items()
-                    if s == scenario and "affinity" in m and other in m]
+                    if s == scenario and "affinity" in m and other in m and m[other]["rps"] > 0]
             if len(both) < 2:
                 continue
             lines.append(f"| {scenario} | {names.get(other, other)} | {rounds_row(both)} |")
