@@ -1,0 +1,203 @@
+package dev.affinity.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.affinity.proxy.testing.Proxies;
+import dev.affinity.proxy.testing.RawHttp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exact bytes a client gets for a member's answer of the common shape, on the wire: the status
+ * line, which headers pass, in what order and spelling, and where Content-Length and Connection go.
+ * Other tests read responses through a parser and would not notice a change here; these pin the
+ * bytes, so that a different way of writing responses (an own server connection, say) has to write
+ * the same ones. Both ways a request goes to a member today (the backend leg, and Jetty's HttpClient
+ * for a body still arriving) write them alike.
+ */
+class ResponseBytesTest {
+
+    /** The answer of the bench's nginx members, as they send it. */
+    private static final String NGINX = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 26 Nov 2026 05:31:39 GMT\r\n"
+            + "Content-Type: text/plain\r\nContent-Length: 19\r\nConnection: keep-alive\r\nX-Node: node1\r\n\r\n"
+            + "hello, from node1!\n";
+    /** Canned answers by request path. */
+    private static final Map<String, String> ANSWERS = Map.of(
+            "/nginx", NGINX,
+            "/reason", "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\n\r\nok",
+            "/odd-status", "HTTP/1.1 299 Whatever\r\nContent-Length: 2\r\n\r\nok",
+            "/case", "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\neTag: \"v1\"\r\nx-custom:  spaced value \r\n"
+                    + "CONTENT-LENGTH: 007\r\n\r\n"
+                    + "abcdefg",
+            "/keep-alive", "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok");
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\\r\\ncontent-length: *(\\d+)\\r\\n");
+
+    /** What the client gets for /nginx: the member's Server and Date, no Connection, the length last. */
+    private static final String NGINX_AT_CLIENT = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 26 Nov 2026 05:31:39 GMT\r\n"
+            + "Content-Type: text/plain\r\nX-Node: node1\r\nContent-Length: 19\r\n\r\n";
+
+    private ServerSocket member;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Every request head the member read, as soon as it read it (before any body). */
+    private final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
+    private AffinityProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        member = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        threads.execute(this::accept);
+        proxy = Proxies.start("ProxyPass / http://127.0.0.1:" + member.getLocalPort() + "/\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        member.close();
+        threads.shutdownNow();
+    }
+
+    @Test
+    void anAnswerReachesTheClientWithTheMembersHeadersInOrderAndTheLengthLast() throws Exception {
+        assertEquals(NGINX_AT_CLIENT + "hello, from node1!\n", get("/nginx"));
+    }
+
+    @Test
+    void aHeadGetsTheSameHeadWithoutTheBody() throws Exception {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "HEAD /nginx HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(NGINX_AT_CLIENT, readResponse(client.getInputStream(), true));
+            // The connection goes on: nothing was left to read in it.
+            send(client, "GET /reason HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", readResponse(client.getInputStream(), false));
+        }
+    }
+
+    @Test
+    void theReasonPhraseIsTheProxysOwnAndForAnUnknownStatusItsDigits() throws Exception {
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", get("/reason"));
+        assertEquals("HTTP/1.1 299 299\r\nContent-Length: 2\r\n\r\nok", get("/odd-status"));
+    }
+
+    @Test
+    void knownNamesAreRespelledOthersKeptValuesTrimmedAndTheLengthWrittenPlain() throws Exception {
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"v1\"\r\nx-custom: spaced value\r\n"
+                + "Content-Length: 7\r\n\r\nabcdefg", get("/case"));
+    }
+
+    @Test
+    void theMembersKeepAliveAndConnectionHeadersStayBetweenItAndTheProxy() throws Exception {
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", get("/keep-alive"));
+    }
+
+    @Test
+    void aClientThatAsksToCloseGetsConnectionCloseAfterTheLengthAndThenTheEnd() throws Exception {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            // Read to the end of the stream: the proxy closes the connection, the client does not.
+            String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertEquals(NGINX_AT_CLIENT.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n") + "hello, from node1!\n", all);
+        }
+    }
+
+    @Test
+    void aBodyStillArrivingGoesThroughHttpClientAndItsAnswersReachTheClientInTheSameBytes() throws Exception {
+        for (String path : ANSWERS.keySet()) {
+            try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+                send(client, "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
+                // The member has the head before the body is whole: the request streams, through HttpClient.
+                assertNotNull(heads.poll(10, TimeUnit.SECONDS), "the member got the head of " + path);
+                send(client, "world");
+                assertEquals(get(path), readResponse(client.getInputStream(), false), path);
+            }
+        }
+    }
+
+    /** A GET on a connection of its own, on the backend leg: the response's bytes. */
+    private String get(String path) throws IOException {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            String response = readResponse(client.getInputStream(), false);
+            heads.clear();
+            return response;
+        }
+    }
+
+    private static void send(Socket client, String bytes) throws IOException {
+        client.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        client.getOutputStream().flush();
+    }
+
+    /** One response's bytes: its head, and unless it answers a HEAD, as many bytes as its Content-Length says. */
+    private static String readResponse(InputStream in, boolean toHead) throws IOException {
+        String head = readHead(in);
+        assertNotNull(head, "a response before the end of the stream");
+        Matcher length = CONTENT_LENGTH.matcher(head);
+        if (toHead || !length.find()) {
+            return head;
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
+        return head + new String(body, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A head up to and including its empty line, or null at the end of the stream. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int last4 = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            last4 = last4 << 8 | b;
+            if (last4 == ('\r' << 24 | '\n' << 16 | '\r' << 8 | '\n')) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private void accept() {
+        while (!member.isClosed()) {
+            try {
+                Socket socket = member.accept();
+                threads.execute(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /** Answers each request on the connection with the canned answer for its path. */
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            String head;
+            while ((head = readHead(in)) != null) {
+                heads.add(head);
+                Matcher length = CONTENT_LENGTH.matcher(head);
+                if (length.find()) {
+                    in.readNBytes(Integer.parseInt(length.group(1)));
+                }
+                out.write(ANSWERS.get(head.split(" ")[1]).getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The proxy closed the connection.
+        }
+    }
+}
