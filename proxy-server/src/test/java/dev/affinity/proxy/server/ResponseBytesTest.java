@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * Other tests read responses through a parser and would not notice a change here; these pin the
  * bytes, so that a different way of writing responses (an own server connection, say) has to write
  * the same ones. Both ways a request goes to a member today (the backend leg, and Jetty's HttpClient
- * for a body still arriving) write them alike.
+ * for a body still arriving) write them alike. The proxy's own errors are Jetty's error pages, HTML
+ * or, for a client that accepts only JSON, JSON.
  */
 class ResponseBytesTest {
 
@@ -59,12 +60,18 @@ class ResponseBytesTest {
     /** Every request head the member read, as soon as it read it (before any body). */
     private final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
     private AffinityProxy proxy;
+    /** A port nothing listens on: the member of /down/. */
+    private int closed;
 
     @BeforeEach
     void start() throws Exception {
         member = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         threads.execute(this::accept);
-        proxy = Proxies.start("ProxyPass / http://127.0.0.1:" + member.getLocalPort() + "/\n");
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closed = gone.getLocalPort();
+        }
+        proxy = Proxies.start("ProxyPass /static !\nProxyPass /down/ http://127.0.0.1:" + closed + "/\n"
+                + "ProxyPass / http://127.0.0.1:" + member.getLocalPort() + "/\n");
     }
 
     @AfterEach
@@ -128,6 +135,42 @@ class ResponseBytesTest {
                 assertEquals(get(path), readResponse(client.getInputStream(), false), path);
             }
         }
+    }
+
+    @Test
+    void anUnmappedPathGetsJettysErrorPage() throws Exception {
+        assertEquals(errorPage("404 Not Found", "http://a/static/x", "404", "Not Found"), get("/static/x"));
+    }
+
+    @Test
+    void noUsableMemberGetsTheErrorPageInHtmlOrJsonAndForAHeadItsHeadAlone() throws Exception {
+        String why = "balancer://http://127.0.0.1:" + closed + " has no usable member";
+        String page = errorPage("503 Service Unavailable", "http://a/down/x", "503", why);
+        assertEquals(page, get("/down/x"));
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "HEAD /down/x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(page.substring(0, page.indexOf("\r\n\r\n") + 4), readResponse(client.getInputStream(), true));
+        }
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "GET /down/x HTTP/1.1\r\nHost: a\r\nAccept: application/json\r\n\r\n");
+            String json = "{\n\"message\":\"" + why + "\",\n\"url\":\"http://a/down/x\",\n\"status\":\"503\"\n}";
+            assertEquals("HTTP/1.1 503 Service Unavailable\r\nCache-Control: must-revalidate,no-cache,no-store\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + json.length() + "\r\n\r\n" + json,
+                    readResponse(client.getInputStream(), false));
+        }
+    }
+
+    /** Jetty's HTML error page, as its ErrorHandler writes it for a client that did not ask for another type. */
+    private static String errorPage(String status, String uri, String code, String message) {
+        String body = "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n"
+                + "<title>Error " + code + " " + message + "</title>\n</head>\n<body>\n"
+                + "<h2>HTTP ERROR " + code + " " + message + "</h2>\n<table>\n"
+                + "<tr><th>URI:</th><td>" + uri + "</td></tr>\n"
+                + "<tr><th>STATUS:</th><td>" + code + "</td></tr>\n"
+                + "<tr><th>MESSAGE:</th><td>" + message + "</td></tr>\n"
+                + "</table>\n\n</body>\n</html>\n";
+        return "HTTP/1.1 " + status + "\r\nCache-Control: must-revalidate,no-cache,no-store\r\n"
+                + "Content-Type: text/html;charset=iso-8859-1\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
     /** A GET on a connection of its own, on the backend leg: the response's bytes. */
