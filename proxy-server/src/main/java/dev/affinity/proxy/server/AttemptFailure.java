@@ -48,7 +48,7 @@ record AttemptFailure(boolean connectFailed, boolean replayable, int status, Str
                 && (connectFailed || notSent || idempotencyKey || IDEMPOTENT.contains(method));
         if (connectFailed || notSent) {
             return new AttemptFailure(connectFailed, replayable, HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "no member of " + exchange.balancer + " accepted the connection");
+                    "no member accepted the connection");
         }
         if (timedOut) {
             return new AttemptFailure(false, false, HttpStatus.GATEWAY_TIMEOUT_504, "the backend did not answer in time");
@@ -62,9 +62,12 @@ record AttemptFailure(boolean connectFailed, boolean replayable, int status, Str
                 && exchange.failovers < exchange.balancer.maxAttempts();
     }
 
-    /** No member left to try: 503, with the balancer's reason. */
-    static AttemptFailure noMember(String why) {
-        return new AttemptFailure(false, false, HttpStatus.SERVICE_UNAVAILABLE_503, why);
+    /**
+     * No member left to try: 503. What the client reads names no balancer or member (a ProxyPass's
+     * balancer is named after its member's URL); the balancer's own reason is for the log.
+     */
+    static AttemptFailure noMember() {
+        return new AttemptFailure(false, false, HttpStatus.SERVICE_UNAVAILABLE_503, "no member is usable");
     }
 
     /**

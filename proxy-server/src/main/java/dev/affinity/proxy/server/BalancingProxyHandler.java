@@ -154,8 +154,10 @@ final class BalancingProxyHandler extends ProxyHandler {
                     && !waitForMember(request, response, callback, exchange)) {
                 // A GET the only member broke is the member's failure (502, as httpd answers), not a
                 // lack of members.
-                AttemptFailure answer = exchange.answerFor(AttemptFailure.noMember(selection.why()));
-                LOG.debug("{} for {}: {}", answer.status(), request.getHttpURI(), answer.why());
+                AttemptFailure answer = exchange.answerFor(AttemptFailure.noMember());
+                // The balancer's reason names it, and a ProxyPass's balancer is named after its member's
+                // URL: it goes to the log, never to the client, as httpd's generic 503 page.
+                LOG.debug("{} for {}: {} ({})", answer.status(), request.getHttpURI(), answer.why(), selection.why());
                 Response.writeError(request, response, callback, answer.status(), answer.why());
             }
             return;

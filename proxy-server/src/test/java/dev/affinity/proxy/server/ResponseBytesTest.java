@@ -143,8 +143,9 @@ class ResponseBytesTest {
     }
 
     @Test
-    void noUsableMemberGetsTheErrorPageInHtmlOrJsonAndForAHeadItsHeadAlone() throws Exception {
-        String why = "balancer://http://127.0.0.1:" + closed + " has no usable member";
+    void noUsableMemberGetsAnErrorPageThatNamesNoMemberInHtmlOrJsonAndForAHeadItsHeadAlone() throws Exception {
+        // Nothing of the balancer's name, which for a ProxyPass is its member's URL: as httpd's page.
+        String why = "no member is usable";
         String page = errorPage("503 Service Unavailable", "http://a/down/x", "503", why);
         assertEquals(page, get("/down/x"));
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
