@@ -49,7 +49,13 @@ class ResponseBytesTest {
                     + "CONTENT-LENGTH: 007\r\n\r\n"
                     + "abcdefg",
             "/keep-alive", "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok");
-    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\\r\\ncontent-length: *(\\d+)\\r\\n");
+    /**
+     * /cut announces this many bytes and sends {@link #CUT_SENT}, then closes: more than the proxy holds
+     * before it writes to the client, so the head is out when the member goes.
+     */
+    private static final int CUT_LENGTH = 1 << 20;
+    private static final int CUT_SENT = 1 << 18;
+        private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\\r\\ncontent-length: *(\\d+)\\r\\n");
 
     /** What the client gets for /nginx: the member's Server and Date, no Connection, the length last. */
     private static final String NGINX_AT_CLIENT = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 26 Nov 2026 05:31:39 GMT\r\n"
@@ -174,6 +180,20 @@ class ResponseBytesTest {
                 + "Content-Type: text/html;charset=iso-8859-1\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
+    @Test
+    void anAnswerCutShortAfterItsHeadWentOutReachesTheClientCutShortAndTheConnectionEnds() throws Exception {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
+            InputStream in = client.getInputStream();
+            assertEquals("HTTP/1.1 200 OK\r\nContent-Length: " + CUT_LENGTH + "\r\n\r\n", readHead(in));
+            // To the end of the stream, which the proxy ends: fewer bytes than announced, so the client
+            // can tell the answer is broken, and all of them the member's.
+            byte[] body = in.readAllBytes();
+            assertEquals(CUT_SENT, body.length);
+            assertEquals("x".repeat(CUT_SENT), new String(body, StandardCharsets.ISO_8859_1));
+        }
+    }
+
     /** A GET on a connection of its own, on the backend leg: the response's bytes. */
     private String get(String path) throws IOException {
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
@@ -237,7 +257,14 @@ class ResponseBytesTest {
                 if (length.find()) {
                     in.readNBytes(Integer.parseInt(length.group(1)));
                 }
-                out.write(ANSWERS.get(head.split(" ")[1]).getBytes(StandardCharsets.ISO_8859_1));
+                String path = head.split(" ")[1];
+                if (path.equals("/cut")) {
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + CUT_LENGTH + "\r\n\r\n" + "x".repeat(CUT_SENT))
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    return;
+                }
+                out.write(ANSWERS.get(path).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
         } catch (IOException e) {
