@@ -167,6 +167,18 @@ class ResponseBytesTest {
         }
     }
 
+    @Test
+    void anExpectationOtherThan100ContinueGets417AndTheEndAndNeverReachesTheMember() throws Exception {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            send(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nExpect: something\r\n\r\n");
+            String page = errorPage("417 Expectation Failed", "http://a/nginx", "417", "Expectation Failed");
+            // As httpd: 417, and the connection closes after it.
+            assertEquals(page.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"),
+                    new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+        }
+        assertEquals(0, heads.size(), "requests the member got");
+    }
+
     /** Jetty's HTML error page, as its ErrorHandler writes it for a client that did not ask for another type. */
     private static String errorPage(String status, String uri, String code, String message) {
         String body = "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n"
