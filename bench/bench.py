@@ -326,14 +326,20 @@ def cpu_table(rows, scenarios, contenders, names):
           "that a write of the proxy woke up). Summed over the threads alive at the end of the run.")
 
 
+def measured_together(rows):
+    """The rows by (scenario, round): each round of a scenario measures its contenders one after the
+    other, so only rows of one group met the same machine. Rows of a run without rounds have None."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["scenario"], r.get("round")), {})[r["contender"]] = r
+    return groups
+
+
 def rounds_table(rows, names):
     """Affinity against each other proxy over the rounds of a run with BENCH_ROUNDS: one round says
     little about a ratio near 1 on this machine, so per scenario the median ratio, its range, and in
     how many rounds Affinity was ahead, had the lower p99, and took less CPU per request."""
-    rounds = {}
-    for r in rows:
-        if r.get("round"):
-            rounds.setdefault((r["scenario"], r["round"]), {})[r["contender"]] = r
+    rounds = {key: measured for key, measured in measured_together(rows).items() if key[1]}
     others = [c for c in ("httpd", "nginx", "haproxy") if any(c in m for m in rounds.values())]
     lines = []
     for scenario in dict.fromkeys(s for s, _ in rounds):
@@ -388,14 +394,11 @@ def paired_table(rows):
     """Affinity against Affinity B, round by round: with both up at once, each round of a scenario
     measured them one after the other, so each pair met the same machine. Medians over the rounds,
     and in how many rounds B took less CPU per request than Affinity."""
-    pairs = {}
-    for r in rows:
-        if r["contender"] in ("affinity", "affinity-b") and "cpu_us_per_req" in r:
-            pairs.setdefault((r["scenario"], r.get("round")), {})[r["contender"]] = r
     by_scenario = {}
-    for (scenario, _), pair in pairs.items():
-        if len(pair) == 2:
-            by_scenario.setdefault(scenario, []).append((pair["affinity"], pair["affinity-b"]))
+    for (scenario, _), measured in measured_together(rows).items():
+        pair = [measured.get(c) for c in ("affinity", "affinity-b")]
+        if all(r is not None and "cpu_us_per_req" in r for r in pair):
+            by_scenario.setdefault(scenario, []).append(tuple(pair))
     if not by_scenario:
         return
     columns = (("rps", lambda x: f"{x:.0f}"), ("cpu_us_per_req", lambda x: f"{x:.2f}"),

@@ -148,7 +148,7 @@ class BackendLegTest {
     private void serve(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             for (int served = 0; ; served++) {
-                String head = readHead(in);
+                String head = RawHttp.head(in);
                 if (head == null) {
                     lastClosedBetweenRequests = System.nanoTime();
                     closedBetweenRequests.incrementAndGet();
@@ -156,7 +156,7 @@ class BackendLegTest {
                 }
                 heads.add(head);
                 String path = head.split(" ")[1].split("\\?")[0];
-                byte[] body = in.readNBytes(contentLength(head));
+                byte[] body = in.readNBytes(RawHttp.contentLength(head));
                 if (path.equals("/gone") || path.equals("/vanish") && served > 0) {
                     // Closed without an answer, as a member that ends an idle connection just as it is reused.
                     return;
@@ -219,30 +219,6 @@ class BackendLegTest {
         for (long sent = 0; sent < BIG && System.nanoTime() < deadline; sent += CHUNK.length) {
             out.write(CHUNK);
         }
-    }
-
-    /** The request's Content-Length, 0 without one (the proxy sends no chunked request here). */
-    private static int contentLength(String head) {
-        for (String line : head.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                return Integer.parseInt(line.substring(15).strip());
-            }
-        }
-        return 0;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == 4) {
-                return head.toString(StandardCharsets.US_ASCII);
-            }
-        }
-        return null;
     }
 
     /** GET /plain, then {@code request}, one after the other on one client connection. */
@@ -522,14 +498,14 @@ class BackendLegTest {
             Socket[] pair = sameSelector(clients);
             InputStream first = new java.io.BufferedInputStream(pair[0].getInputStream());
             InputStream second = new java.io.BufferedInputStream(pair[1].getInputStream());
-            send(pair[0], "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(pair[0], "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
             assertTrue(heads.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null, "the member has /hold");
-            send(pair[1], "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(pair[1], "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(200, RawHttp.read(second).status());
             hold.countDown();
             assertEquals(200, RawHttp.read(first).status());
             assertEquals(2, connections.get(), "two connections to the member, both pooled now");
-            send(pair[0], "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(pair[0], "GET /vanish HTTP/1.1\r\nHost: a\r\n\r\n");
             RawHttp.Response again = RawHttp.read(first);
             assertEquals(200, again.status());
             assertEquals("plain", again.body());
@@ -539,10 +515,6 @@ class BackendLegTest {
                 client.close();
             }
         }
-    }
-
-    private static void send(Socket socket, String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Two of these clients whose connections the same selector serves (there are more clients than selectors). */

@@ -202,7 +202,7 @@ class KeepAliveTest {
                     default -> "POST /app/" + i + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                             + "5\r\nhello\r\n0\r\n\r\n";
                 };
-                write(socket, request);
+                RawHttp.write(socket, request);
                 assertEquals(200, RawHttp.read(new BufferedInputStream(socket.getInputStream())).status());
             }
             // Each connection waits for its next request; none keeps a buffer from its last one meanwhile.
@@ -231,7 +231,7 @@ class KeepAliveTest {
             long whileGetHeld = buffersInUse(pool);
             getAnswer.countDown();
             assertEquals("get", RawHttp.read(in).body());
-            write(socket, "POST /app/held-post HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+            RawHttp.write(socket, "POST /app/held-post HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
             await().atMost(Duration.ofSeconds(10)).until(() -> backend.requestCount() == 2);
             assertEquals(whileGetHeld, buffersInUse(pool), "buffers in use while the POST is with its member");
             postAnswer.countDown();
@@ -272,7 +272,7 @@ class KeepAliveTest {
                     "POST /app/2 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n",
                     "GET /app/3 HTTP/1.1\r\nHost: a\r\n\r\n",
                     "POST /app/4 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")) {
-                write(socket, request);
+                RawHttp.write(socket, request);
                 RawHttp.Response r = RawHttp.read(in);
                 assertEquals(200, r.status());
                 assertEquals("node1", r.body());
@@ -308,11 +308,11 @@ class KeepAliveTest {
         byte[] body = "x".repeat(length).getBytes(StandardCharsets.ISO_8859_1);
         try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            write(socket, "POST /app/big HTTP/1.1\r\nHost: a\r\nContent-Length: " + length + "\r\n\r\n");
+            RawHttp.write(socket, "POST /app/big HTTP/1.1\r\nHost: a\r\nContent-Length: " + length + "\r\n\r\n");
             // Larger than any one read: the proxy takes the body in parts, the last with a GET right behind it.
             socket.getOutputStream().write(body, 0, 100_000);
             socket.getOutputStream().write(body, 100_000, length - 100_000);
-            write(socket, "GET /app/after HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(socket, "GET /app/after HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(200, RawHttp.read(in).status());
             assertEquals("node1", RawHttp.read(in).body());
             send(socket, "/app/last");
@@ -342,7 +342,7 @@ class KeepAliveTest {
                 "POST /app/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
                 "GET /app/3 HTTP/1.0\r\nHost: a\r\n\r\n")) {
             try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
-                write(socket, request);
+                RawHttp.write(socket, request);
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 assertEquals("node1", RawHttp.read(in).body());
                 assertEquals(-1, in.read(), "the proxy's end is shut after the response");
@@ -351,10 +351,6 @@ class KeepAliveTest {
                         .noneMatch(e -> e instanceof SelectorEndPoint s && !s.toMember()));
             }
         }
-    }
-
-    private static void write(Socket socket, String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** The paths the member was asked for, in order. */
@@ -393,7 +389,7 @@ class KeepAliveTest {
     }
 
     private static void send(Socket socket, String path) throws IOException {
-        write(socket, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttp.write(socket, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
     }
 
     /** Sends a GET of {@code path}, then waits until the member has had {@code requests} requests in all. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.affinity.proxy.testing.Proxies;
 import dev.affinity.proxy.testing.RawHttp;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +52,6 @@ class ResponseBytesTest {
      */
     private static final int CUT_LENGTH = 1 << 20;
     private static final int CUT_SENT = 1 << 18;
-        private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\\r\\ncontent-length: *(\\d+)\\r\\n");
 
     /** What the client gets for /nginx: the member's Server and Date, no Connection, the length last. */
     private static final String NGINX_AT_CLIENT = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 26 Nov 2026 05:31:39 GMT\r\n"
@@ -95,10 +91,10 @@ class ResponseBytesTest {
     @Test
     void aHeadGetsTheSameHeadWithoutTheBody() throws Exception {
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "HEAD /nginx HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(client, "HEAD /nginx HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(NGINX_AT_CLIENT, readResponse(client.getInputStream(), true));
             // The connection goes on: nothing was left to read in it.
-            send(client, "GET /reason HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(client, "GET /reason HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", readResponse(client.getInputStream(), false));
         }
     }
@@ -123,7 +119,7 @@ class ResponseBytesTest {
     @Test
     void aClientThatAsksToCloseGetsConnectionCloseAfterTheLengthAndThenTheEnd() throws Exception {
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            RawHttp.write(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
             // Read to the end of the stream: the proxy closes the connection, the client does not.
             String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertEquals(NGINX_AT_CLIENT.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n") + "hello, from node1!\n", all);
@@ -133,12 +129,14 @@ class ResponseBytesTest {
     @Test
     void aBodyStillArrivingGoesThroughHttpClientAndItsAnswersReachTheClientInTheSameBytes() throws Exception {
         for (String path : ANSWERS.keySet()) {
+            String onTheBackendLeg = get(path);
+            heads.clear(); // the GET's: the head to wait for below is the POST's
             try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-                send(client, "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
+                RawHttp.write(client, "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
                 // The member has the head before the body is whole: the request streams, through HttpClient.
                 assertNotNull(heads.poll(10, TimeUnit.SECONDS), "the member got the head of " + path);
-                send(client, "world");
-                assertEquals(get(path), readResponse(client.getInputStream(), false), path);
+                RawHttp.write(client, "world");
+                assertEquals(onTheBackendLeg, readResponse(client.getInputStream(), false), path);
             }
         }
     }
@@ -155,11 +153,11 @@ class ResponseBytesTest {
         String page = errorPage("503 Service Unavailable", "http://a/down/x", "503", why);
         assertEquals(page, get("/down/x"));
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "HEAD /down/x HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.write(client, "HEAD /down/x HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(page.substring(0, page.indexOf("\r\n\r\n") + 4), readResponse(client.getInputStream(), true));
         }
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "GET /down/x HTTP/1.1\r\nHost: a\r\nAccept: application/json\r\n\r\n");
+            RawHttp.write(client, "GET /down/x HTTP/1.1\r\nHost: a\r\nAccept: application/json\r\n\r\n");
             String json = "{\n\"message\":\"" + why + "\",\n\"url\":\"http://a/down/x\",\n\"status\":\"503\"\n}";
             assertEquals("HTTP/1.1 503 Service Unavailable\r\nCache-Control: must-revalidate,no-cache,no-store\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + json.length() + "\r\n\r\n" + json,
@@ -170,13 +168,27 @@ class ResponseBytesTest {
     @Test
     void anExpectationOtherThan100ContinueGets417AndTheEndAndNeverReachesTheMember() throws Exception {
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nExpect: something\r\n\r\n");
+            RawHttp.write(client, "GET /nginx HTTP/1.1\r\nHost: a\r\nExpect: something\r\n\r\n");
             String page = errorPage("417 Expectation Failed", "http://a/nginx", "417", "Expectation Failed");
             // As httpd: 417, and the connection closes after it.
             assertEquals(page.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"),
                     new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
         }
         assertEquals(0, heads.size(), "requests the member got");
+    }
+
+    @Test
+    void anAnswerCutShortAfterItsHeadWentOutReachesTheClientCutShortAndTheConnectionEnds() throws Exception {
+        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
+            RawHttp.write(client, "GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
+            InputStream in = client.getInputStream();
+            assertEquals("HTTP/1.1 200 OK\r\nContent-Length: " + CUT_LENGTH + "\r\n\r\n", RawHttp.head(in));
+            // To the end of the stream, which the proxy ends: fewer bytes than announced, so the client
+            // can tell the answer is broken, and all of them the member's.
+            byte[] body = in.readAllBytes();
+            assertEquals(CUT_SENT, body.length);
+            assertEquals("x".repeat(CUT_SENT), new String(body, StandardCharsets.ISO_8859_1));
+        }
     }
 
     /** Jetty's HTML error page, as its ErrorHandler writes it for a client that did not ask for another type. */
@@ -192,60 +204,22 @@ class ResponseBytesTest {
                 + "Content-Type: text/html;charset=iso-8859-1\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
-    @Test
-    void anAnswerCutShortAfterItsHeadWentOutReachesTheClientCutShortAndTheConnectionEnds() throws Exception {
-        try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
-            InputStream in = client.getInputStream();
-            assertEquals("HTTP/1.1 200 OK\r\nContent-Length: " + CUT_LENGTH + "\r\n\r\n", readHead(in));
-            // To the end of the stream, which the proxy ends: fewer bytes than announced, so the client
-            // can tell the answer is broken, and all of them the member's.
-            byte[] body = in.readAllBytes();
-            assertEquals(CUT_SENT, body.length);
-            assertEquals("x".repeat(CUT_SENT), new String(body, StandardCharsets.ISO_8859_1));
-        }
-    }
-
     /** A GET on a connection of its own, on the backend leg: the response's bytes. */
     private String get(String path) throws IOException {
         try (Socket client = RawHttp.connect("127.0.0.1", proxy.port())) {
-            send(client, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
-            String response = readResponse(client.getInputStream(), false);
-            heads.clear();
-            return response;
+            RawHttp.write(client, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            return readResponse(client.getInputStream(), false);
         }
-    }
-
-    private static void send(Socket client, String bytes) throws IOException {
-        client.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-        client.getOutputStream().flush();
     }
 
     /** One response's bytes: its head, and unless it answers a HEAD, as many bytes as its Content-Length says. */
     private static String readResponse(InputStream in, boolean toHead) throws IOException {
-        String head = readHead(in);
+        String head = RawHttp.head(in);
         assertNotNull(head, "a response before the end of the stream");
-        Matcher length = CONTENT_LENGTH.matcher(head);
-        if (toHead || !length.find()) {
+        if (toHead) {
             return head;
         }
-        byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
-        return head + new String(body, StandardCharsets.ISO_8859_1);
-    }
-
-    /** A head up to and including its empty line, or null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int last4 = 0;
-        int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            last4 = last4 << 8 | b;
-            if (last4 == ('\r' << 24 | '\n' << 16 | '\r' << 8 | '\n')) {
-                return head.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
+        return head + new String(in.readNBytes(RawHttp.contentLength(head)), StandardCharsets.ISO_8859_1);
     }
 
     private void accept() {
@@ -263,12 +237,9 @@ class ResponseBytesTest {
     private void serve(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             String head;
-            while ((head = readHead(in)) != null) {
+            while ((head = RawHttp.head(in)) != null) {
                 heads.add(head);
-                Matcher length = CONTENT_LENGTH.matcher(head);
-                if (length.find()) {
-                    in.readNBytes(Integer.parseInt(length.group(1)));
-                }
+                in.readNBytes(RawHttp.contentLength(head));
                 String path = head.split(" ")[1];
                 if (path.equals("/cut")) {
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + CUT_LENGTH + "\r\n\r\n" + "x".repeat(CUT_SENT))

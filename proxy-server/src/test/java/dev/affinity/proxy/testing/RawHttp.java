@@ -92,6 +92,41 @@ public final class RawHttp {
         }
     }
 
+    /** Writes {@code bytes} to the socket as they are, one byte per character (ISO-8859-1). */
+    public static void write(Socket socket, String bytes) throws IOException {
+        socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /**
+     * A head as it came, from its first line up to and including the empty line after its fields, one
+     * character per byte; null if the stream ends first. For a scripted member reading a request, or a
+     * client that checks a response's bytes.
+     */
+    public static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int last4 = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            last4 = last4 << 8 | b;
+            if (last4 == ('\r' << 24 | '\n' << 16 | '\r' << 8 | '\n')) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /** The Content-Length of a {@link #head}, 0 without one. */
+    public static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                return Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        return 0;
+    }
+
     /** Reads one response (status line, headers, body by Content-Length or chunked) from a client socket's stream. */
     public static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
