@@ -94,6 +94,15 @@ final class ClientRequestParser extends HttpParser {
         return newHttpField(header, named, value);
     }
 
+    /**
+     * Makes the fields Jetty's cache does not hold as this parser makes them, for heads parsed
+     * elsewhere ({@link CommonRequestHead}). Thread-safe: making a field changes no state of the parser
+     * behind it, which parses nothing and reports to no one.
+     */
+    static FieldLines.Maker fieldMaker(int maxHeaderBytes, HttpCompliance compliance) {
+        return new ClientRequestParser(new RequestHeadEvents() { }, maxHeaderBytes, compliance)::newField;
+    }
+
     /** Whether the request in progress went to Jetty's parser (for the tests of which shapes do). */
     boolean parsingWithJetty() {
         return withJetty;

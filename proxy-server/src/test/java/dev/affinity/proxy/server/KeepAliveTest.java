@@ -3,6 +3,7 @@ package dev.affinity.proxy.server;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.affinity.proxy.testing.Proxies;
@@ -243,15 +244,25 @@ class KeepAliveTest {
     }
 
     @Test
-    void clientConnectionsParseTheirRequestsWithClientRequestParser() throws Exception {
-        // Its answers to the connection's questions are what the tests above rely on; ClientRequestParserTest
-        // compares them with Jetty's own parser's.
+    void clientConnectionsServeCommonRequestsThenParseTheOthersWithClientRequestParser() throws Exception {
+        // The parser's answers to the connection's questions are what the tests above rely on;
+        // ClientRequestParserTest compares them with Jetty's own parser's.
         try (Socket socket = RawHttp.connect("127.0.0.1", proxy.port())) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
             send(socket, "/app/1");
-            assertEquals("node1", RawHttp.read(new BufferedInputStream(socket.getInputStream())).body());
-            HttpConnection connection = (HttpConnection) clientEndPoint().getConnection();
+            assertEquals("node1", RawHttp.read(in).body());
+            assertInstanceOf(CommonRequestConnection.class, clientEndPoint().getConnection());
+            // An escape in the target is Jetty's to judge: the connection is Jetty's from then on.
+            send(socket, "/app/a%41");
+            assertEquals("node1", RawHttp.read(in).body());
+            HttpConnection connection = assertInstanceOf(HttpConnection.class, clientEndPoint().getConnection());
             assertInstanceOf(ClientRequestParser.class, connection.getParser());
+            send(socket, "/app/2");
+            assertEquals("node1", RawHttp.read(in).body());
+            assertSame(connection, clientEndPoint().getConnection());
         }
+        // Decoded, as the handler puts every path in one form before mapping it.
+        assertEquals(List.of("/app/1", "/app/aA", "/app/2"), targets());
     }
 
     @Test

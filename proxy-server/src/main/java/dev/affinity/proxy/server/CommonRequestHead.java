@@ -1,0 +1,171 @@
+package dev.affinity.proxy.server;
+
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HostPortHttpField;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpScheme;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+
+/**
+ * A request that {@link CommonRequestConnection} serves itself, taken off the connection's buffer
+ * only if it is of the common shape: a {@link SimpleRequestHead} (HTTP/1.1, origin-form, one Host,
+ * fields of the common shape, no Transfer-Encoding or Upgrade), and besides
+ * <ul>
+ *   <li>a target of letters, digits and {@code / - . _ ~ ? = &} only, without {@code //} or a dot
+ *       segment: nothing Jetty's URI compliance, or the handler's canonical form, would judge;</li>
+ *   <li>a Host whose name is not blank, as Jetty's {@link HostPortHttpField} reads it;</li>
+ *   <li>no {@code Expect};</li>
+ *   <li>a body, if any, of at most {@link ArrivedBody#MAX_LENGTH} bytes and all in the buffer.</li>
+ * </ul>
+ * Anything else is Jetty's to parse and judge, from its first byte: {@link #take} leaves it in the
+ * buffer. The fields are the ones Jetty's parser would give the request, made by the same
+ * {@link ClientRequestParser} rules.
+ *
+ * <p>Not thread-safe: one per connection, reused for each request.
+ */
+final class CommonRequestHead extends RequestHeadEvents {
+
+    private final SimpleRequestHead simple;
+    private final int maxHeadBytes;
+    private String method;
+    private String target;
+    private HttpFields.Mutable fields;
+    private HostPortHttpField host;
+    private boolean close;
+    private boolean other;
+    private HttpURI uri;
+    private byte[] body;
+
+    /**
+     * @param fieldMaker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them
+     * @param maxHeadBytes the longest head Jetty's parser accepts (HttpConfiguration's request header size)
+     */
+    CommonRequestHead(FieldLines.Maker fieldMaker, int maxHeadBytes) {
+        this.simple = new SimpleRequestHead(fieldMaker);
+        this.maxHeadBytes = maxHeadBytes;
+    }
+
+    /**
+     * Takes the request at the buffer's position, head and body, if it is of the common shape and all
+     * there, and returns true; else returns false and leaves the buffer as it was.
+     */
+    boolean take(ByteBuffer buffer) {
+        // Short of Jetty's limit by one, which Jetty's parser may reach without refusing.
+        int headLength = simple.scan(buffer, maxHeadBytes - 1);
+        if (headLength < 0) {
+            return false;
+        }
+        long contentLength = simple.contentLength();
+        if (contentLength > ArrivedBody.MAX_LENGTH || headLength + Math.max(0, contentLength) > buffer.remaining()) {
+            return false;
+        }
+        method = null;
+        target = null;
+        fields = HttpFields.build(16);
+        host = null;
+        close = false;
+        other = false;
+        try {
+            simple.emit(this);
+        } catch (RuntimeException notCommon) {
+            // A field Jetty's parser refuses as it makes it (a Host with a bad port, say): Jetty answers it.
+            return false;
+        }
+        if (other || host == null || host.getHostPort().getHost().isBlank() || !plain(target)) {
+            return false;
+        }
+        HttpURI.Mutable built = HttpURI.build(method, target);
+        if (built.hasViolations()) {
+            return false;
+        }
+        // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
+        // authority, without the scheme's default port.
+        built.scheme(HttpScheme.HTTP);
+        int port = host.getHostPort().getPort();
+        built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
+        uri = built.asImmutable();
+        buffer.position(buffer.position() + headLength);
+        body = null;
+        if (contentLength >= 0) {
+            body = new byte[(int) contentLength];
+            buffer.get(body);
+        }
+        return true;
+    }
+
+    /** Letters, digits and {@code / - . _ ~ ? = &}, from a slash on; no {@code //} and no dot segment. */
+    static boolean plain(String target) {
+        if (target == null || target.isEmpty() || target.charAt(0) != '/' || target.contains("//")
+                || target.contains("/.")) {
+            return false;
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '/' || c == '-' || c == '.' || c == '_' || c == '~' || c == '?' || c == '=' || c == '&';
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    String method() {
+        return method;
+    }
+
+    /** The target as Jetty's HttpConnection completes it: {@code http://host:port/path?query}. */
+    HttpURI uri() {
+        return uri;
+    }
+
+    HttpFields fields() {
+        return fields.asImmutable();
+    }
+
+    /** The body, all of it, or null for a request without a Content-Length. */
+    byte[] body() {
+        return body;
+    }
+
+    /** Whether the request's Connection header says close. */
+    boolean close() {
+        return close;
+    }
+
+    @Override
+    public void startRequest(String method, String uri, HttpVersion version) {
+        this.method = method;
+        this.target = uri;
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+        HttpHeader header = field.getHeader();
+        if (header == HttpHeader.HOST) {
+            host = field instanceof HostPortHttpField hostPort ? hostPort : null;
+        } else if (header == HttpHeader.CONNECTION) {
+            // As Jetty's HttpConnection reads it: any close among the header's values.
+            close |= field.contains(HttpHeaderValue.CLOSE.asString());
+        } else if (header == HttpHeader.EXPECT) {
+            // 100-continue, and the 417 of any other expectation, are Jetty's.
+            other = true;
+        }
+        fields.add(field);
+    }
+
+    @Override
+    public void earlyEOF() {
+        other = true;
+    }
+
+    @Override
+    public void badMessage(HttpException failure) {
+        other = true;
+    }
+}
