@@ -76,6 +76,8 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     /** The request in flight, or null between requests. */
     private volatile CommonRequest current;
     private long requests;
+    /** The bytes read, as Jetty's connection counts them; written by the one thread reading at a time. */
+    private volatile long bytesIn;
 
     /**
      * @param fieldMaker makes request fields as Jetty's parser does ({@link ClientRequestParser#fieldMaker})
@@ -109,6 +111,7 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     @Override
     public void onFillable() {
         try {
+            boolean part = false;
             while (getEndPoint().isOpen()) {
                 if (getEndPoint().isOutputShutdown()) {
                     // The idle timeout (or a stopping proxy) shut the output: what the client still
@@ -117,20 +120,30 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
                     getEndPoint().close();
                     return;
                 }
-                if (!hasBuffered()) {
+                if (part || !hasBuffered()) {
                     int filled = fill();
                     if (filled == 0) {
                         fillInterested();
                         return;
                     }
                     if (filled < 0) {
+                        if (hasBuffered()) {
+                            // A request cut short by the client's end: Jetty's to answer.
+                            getEndPoint().upgrade(jetty.get());
+                            return;
+                        }
                         // The client is done: as Jetty's connection, shut the output, then close.
                         getEndPoint().shutdownOutput();
                         getEndPoint().close();
                         return;
                     }
                 }
-                if (!head.take(in.getByteBuffer())) {
+                CommonRequestHead.Found found = head.take(in.getByteBuffer(), in.capacity());
+                part = found == CommonRequestHead.Found.PART;
+                if (part) {
+                    continue; // the rest of it is still to come
+                }
+                if (found == CommonRequestHead.Found.OTHER) {
                     getEndPoint().upgrade(jetty.get());
                     return;
                 }
@@ -155,15 +168,25 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
         return in != null && in.hasRemaining();
     }
 
-    /** Reads into an empty buffer: the bytes read, 0 for none yet, or -1 at the end (the buffer released). */
+    /**
+     * Reads more: into an empty buffer, or after the start of a request it holds. The bytes read, 0 for
+     * none yet, or -1 at the end; an empty buffer goes back to the pool unless bytes came.
+     */
     private int fill() throws IOException {
         if (in == null) {
             in = pool.acquire(getInputBufferSize(), configuration.isUseInputDirectByteBuffers());
         }
         ByteBuffer buffer = in.getByteBuffer();
-        BufferUtil.clear(buffer);
+        if (buffer.hasRemaining()) {
+            BufferUtil.compact(buffer);
+        } else {
+            BufferUtil.clear(buffer);
+        }
         int filled = getEndPoint().fill(buffer);
-        if (filled <= 0) {
+        if (filled > 0) {
+            bytesIn += filled;
+        }
+        if (filled <= 0 && !buffer.hasRemaining()) {
             releaseBuffer();
         }
         return filled;
@@ -352,6 +375,11 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     @Override
     public void clearAttributes() {
         attributes.clearAttributes();
+    }
+
+    @Override
+    public long getBytesIn() {
+        return bytesIn;
     }
 
     @Override

@@ -23,7 +23,8 @@ import org.eclipse.jetty.http.HttpVersion;
  *   <li>a body, if any, of at most {@link ArrivedBody#MAX_LENGTH} bytes and all in the buffer.</li>
  * </ul>
  * Anything else is Jetty's to parse and judge, from its first byte: {@link #take} leaves it in the
- * buffer. The fields are the ones Jetty's parser would give the request, made by the same
+ * buffer, as it leaves the start of a request of the common shape that the buffer ends in, for the
+ * connection to read the rest. The fields are the ones Jetty's parser would give the request, made by the same
  * {@link ClientRequestParser} rules.
  *
  * <p>Not thread-safe: one per connection, reused for each request.
@@ -50,19 +51,35 @@ final class CommonRequestHead extends RequestHeadEvents {
         this.maxHeadBytes = maxHeadBytes;
     }
 
+    /** What {@link #take} found at the buffer's position. */
+    enum Found {
+        /** A request of the common shape, taken off the buffer. */
+        TAKEN,
+        /** A request of another shape, or the start of one: Jetty's. */
+        OTHER,
+        /** The start of a head of the common shape, which the buffer ends in: read more. */
+        PART
+    }
+
     /**
      * Takes the request at the buffer's position, head and body, if it is of the common shape and all
-     * there, and returns true; else returns false and leaves the buffer as it was.
+     * there; else leaves the buffer as it was. A head cut short that could still be of the common shape
+     * is {@link Found#PART} while the buffer, {@code capacity} bytes at most, could hold the rest of it.
      */
-    boolean take(ByteBuffer buffer) {
+    Found take(ByteBuffer buffer, int capacity) {
         // Short of Jetty's limit by one, which Jetty's parser may reach without refusing.
-        int headLength = simple.scan(buffer, maxHeadBytes - 1);
+        int headLength = simple.scan(buffer, Math.min(maxHeadBytes - 1, capacity));
+        if (headLength == FieldLines.NEED_MORE) {
+            return Found.PART;
+        }
         if (headLength < 0) {
-            return false;
+            return Found.OTHER;
         }
         long contentLength = simple.contentLength();
+        // A body still on its way streams to the member as it comes, through Jetty's connection: nothing
+        // waits for it here (see ArrivedBody).
         if (contentLength > ArrivedBody.MAX_LENGTH || headLength + Math.max(0, contentLength) > buffer.remaining()) {
-            return false;
+            return Found.OTHER;
         }
         method = null;
         target = null;
@@ -74,14 +91,14 @@ final class CommonRequestHead extends RequestHeadEvents {
             simple.emit(this);
         } catch (RuntimeException notCommon) {
             // A field Jetty's parser refuses as it makes it (a Host with a bad port, say): Jetty answers it.
-            return false;
+            return Found.OTHER;
         }
         if (other || host == null || host.getHostPort().getHost().isBlank() || !plain(target)) {
-            return false;
+            return Found.OTHER;
         }
         HttpURI.Mutable built = HttpURI.build(method, target);
         if (built.hasViolations()) {
-            return false;
+            return Found.OTHER;
         }
         // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
         // authority, without the scheme's default port.
@@ -95,7 +112,7 @@ final class CommonRequestHead extends RequestHeadEvents {
             body = new byte[(int) contentLength];
             buffer.get(body);
         }
-        return true;
+        return Found.TAKEN;
     }
 
     /** Letters, digits and {@code / - . _ ~ ? = &}, from a slash on; no {@code //} and no dot segment. */

@@ -97,8 +97,9 @@ final class FieldLines {
 
     /**
      * Copies the head at the buffer's position and checks it is of the common shape, its start line
-     * by {@code startLine}: its length, or NOT_SIMPLE. A head not complete in the first bytes copied is
-     * looked at again in more of them, as far as the buffer and {@code maxHead} go.
+     * by {@code startLine}: its length, or NOT_SIMPLE, or NEED_MORE for the start of a head of the
+     * common shape that the buffer ends in, short of {@code maxHead}. A head not complete in the first
+     * bytes copied is looked at again in more of them, as far as the buffer and {@code maxHead} go.
      */
     int scan(ByteBuffer buffer, int maxHead, StartLine startLine) {
         int available = buffer.remaining();
@@ -111,6 +112,9 @@ final class FieldLines {
             head = new byte[copied];
             buffer.get(buffer.position(), head, 0, copied);
             length = scanHead(copied, startLine);
+        }
+        if (length == NEED_MORE && copied == available && copied < maxHead) {
+            return NEED_MORE;
         }
         return length < 0 ? NOT_SIMPLE : length;
     }

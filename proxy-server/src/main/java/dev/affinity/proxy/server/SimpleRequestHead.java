@@ -56,15 +56,19 @@ final class SimpleRequestHead {
 
     /**
      * Copies the head and checks it is of the common shape, at most {@code limit} bytes long: its length,
-     * or {@link FieldLines#NOT_SIMPLE}.
+     * or {@link FieldLines#NOT_SIMPLE}, or {@link FieldLines#NEED_MORE} for the start of one that the
+     * buffer ends in.
      */
     int scan(ByteBuffer buffer, int limit) {
         if (limit <= 0) {
             return FieldLines.NOT_SIMPLE;
         }
         int length = fields.scan(buffer, Math.min(limit, FieldLines.MAX_HEAD), requestLine);
+        if (length < 0) {
+            return length;
+        }
         // An empty Host is Jetty's to judge: it makes no HostPortHttpField of it.
-        return length < 0 || !fields.hasHost() ? FieldLines.NOT_SIMPLE : length;
+        return fields.hasHost() ? length : FieldLines.NOT_SIMPLE;
     }
 
     /** Past the request line in {@code b[0, n)}, or NOT_SIMPLE or NEED_MORE. */

@@ -30,6 +30,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -240,6 +241,36 @@ class CommonRequestConnectionTest {
             // The client reads nothing: the write stalls, and the idle timeout ends the connection.
             await().atMost(Duration.ofSeconds(10)).until(() -> common.getConnectedEndPoints().isEmpty());
         }
+    }
+
+    @Test
+    void aRequestWhoseHeadArrivesInPiecesIsServedHereAndAlike() throws Exception {
+        List<String> pieces = List.of("GET /te", "xt HTTP/1.1\r\nHo", "st: a\r\nAccept: text/plain\r", "\n\r\n");
+        List<String> transcripts = new ArrayList<>();
+        for (ServerConnector connector : List.of(common, jetty)) {
+            try (Socket socket = RawHttp.connect("127.0.0.1", connector.getLocalPort())) {
+                Recording in = new Recording(socket.getInputStream());
+                int sent = 0;
+                for (String piece : pieces) {
+                    RawHttp.write(socket, piece);
+                    sent += piece.length();
+                    long read = sent;
+                    // Each piece read before the next is sent, by the connection it came to: a common
+                    // one still, on the connector that serves common requests.
+                    await().atMost(Duration.ofSeconds(10)).until(() -> connector.getConnectedEndPoints().stream()
+                            .map(EndPoint::getConnection)
+                            .anyMatch(c -> (connector != common || c instanceof CommonRequestConnection)
+                                    && c.getBytesIn() >= read));
+                }
+                assertTrue(response(in, false));
+                RawHttp.write(socket, PROBE);
+                assertTrue(response(in, false));
+                transcripts.add(in.text());
+            }
+        }
+        assertEquals(transcripts.get(1), transcripts.get(0));
+        assertEquals(List.of(common.getLocalPort() + " CommonRequest", common.getLocalPort() + " CommonRequest",
+                jetty.getLocalPort() + " ChannelRequest", jetty.getLocalPort() + " ChannelRequest"), new ArrayList<>(served));
     }
 
     @ParameterizedTest
