@@ -94,7 +94,7 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
         this.pool = connector.getByteBufferPool();
         this.generator.setChunkMaxLength(chunkMaxLength);
         this.sender = new ResponseSender(connector, endPoint, generator, configuration);
-        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize());
+        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize(), configuration.getHttpCompliance());
         this.components = new ConnectionComponents();
     }
 

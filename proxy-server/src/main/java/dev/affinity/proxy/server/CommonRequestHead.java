@@ -1,7 +1,9 @@
 package dev.affinity.proxy.server;
 
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.ComplianceUtils;
 import org.eclipse.jetty.http.HostPortHttpField;
+import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -20,6 +22,8 @@ import org.eclipse.jetty.http.HttpVersion;
  *       segment: nothing Jetty's URI compliance, or the handler's canonical form, would judge;</li>
  *   <li>a Host whose name is not blank, as Jetty's {@link HostPortHttpField} reads it;</li>
  *   <li>no {@code Expect};</li>
+ *   <li>fields that pass the checks Jetty makes of every request's (HTTP compliance: one Host of one
+ *       value, say);</li>
  *   <li>a body, if any, of at most {@link ArrivedBody#MAX_LENGTH} bytes and all in the buffer.</li>
  * </ul>
  * Anything else is Jetty's to parse and judge, from its first byte: {@link #take} leaves it in the
@@ -33,6 +37,7 @@ final class CommonRequestHead extends RequestHeadEvents {
 
     private final SimpleRequestHead simple;
     private final int maxHeadBytes;
+    private final HttpCompliance compliance;
     private String method;
     private String target;
     private HttpFields.Mutable fields;
@@ -45,10 +50,12 @@ final class CommonRequestHead extends RequestHeadEvents {
     /**
      * @param fieldMaker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them
      * @param maxHeadBytes the longest head Jetty's parser accepts (HttpConfiguration's request header size)
+     * @param compliance the HTTP compliance mode Jetty checks each request's fields against
      */
-    CommonRequestHead(FieldLines.Maker fieldMaker, int maxHeadBytes) {
+    CommonRequestHead(FieldLines.Maker fieldMaker, int maxHeadBytes, HttpCompliance compliance) {
         this.simple = new SimpleRequestHead(fieldMaker);
         this.maxHeadBytes = maxHeadBytes;
+        this.compliance = compliance;
     }
 
     /** What {@link #take} found at the buffer's position. */
@@ -106,6 +113,12 @@ final class CommonRequestHead extends RequestHeadEvents {
         int port = host.getHostPort().getPort();
         built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
         uri = built.asImmutable();
+        try {
+            // As Jetty checks every request's fields before its handler: a Host with two values, say.
+            ComplianceUtils.verify(uri, fields, compliance, null);
+        } catch (RuntimeException refused) {
+            return Found.OTHER;
+        }
         buffer.position(buffer.position() + headLength);
         body = null;
         if (contentLength >= 0) {

@@ -131,6 +131,8 @@ class CommonRequestConnectionTest {
         "GET /text HTTP/1.0\r\nHost: a\r\n\r\n",
         "GET /text HTTP/1.1\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a:99999\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: a, b\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: a,b\r\n\r\n",
         "GET /../text HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a\r\nExpect: nothing\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
