@@ -33,7 +33,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
  * A client's HTTP/1.1 connection that serves requests of the common shape itself ({@link
- * CommonRequestHead}: a plain target, a small body or none, as browsers, curl, wrk and HTTP client
+ * CommonRequestHead}: HTTP/1.1, a small body or none, as browsers, curl, wrk and HTTP client
  * libraries send most requests), and hands itself over to Jetty's HttpConnection, for good, at the
  * first request that is not: that request, and every byte after it, are Jetty's to parse, judge and
  * serve. Between requests nothing is in flight, so the hand-over loses nothing.
@@ -94,7 +94,8 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
         this.pool = connector.getByteBufferPool();
         this.generator.setChunkMaxLength(chunkMaxLength);
         this.sender = new ResponseSender(connector, endPoint, generator, configuration);
-        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize(), configuration.getHttpCompliance());
+        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize(), configuration.getHttpCompliance(),
+                configuration.getUriCompliance());
         this.components = new ConnectionComponents();
     }
 

@@ -12,18 +12,16 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpScheme;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * A request that {@link CommonRequestConnection} serves itself, taken off the connection's buffer
  * only if it is of the common shape: a {@link SimpleRequestHead} (HTTP/1.1, origin-form, one Host,
  * fields of the common shape, no Transfer-Encoding or Upgrade), and besides
  * <ul>
- *   <li>a target of letters, digits and {@code / - . _ ~ ? = &} only, without {@code //} or a dot
- *       segment: nothing Jetty's URI compliance, or the handler's canonical form, would judge;</li>
+ *   <li>a target that Jetty's own checks let through to its handler (see {@link #passesJettysChecks});</li>
  *   <li>a Host whose name is not blank, as Jetty's {@link HostPortHttpField} reads it;</li>
  *   <li>no {@code Expect};</li>
- *   <li>fields that pass the checks Jetty makes of every request's (HTTP compliance: one Host of one
- *       value, say);</li>
  *   <li>a body, if any, of at most {@link ArrivedBody#MAX_LENGTH} bytes and all in the buffer.</li>
  * </ul>
  * Anything else is Jetty's to parse and judge, from its first byte: {@link #take} leaves it in the
@@ -38,6 +36,7 @@ final class CommonRequestHead extends RequestHeadEvents {
     private final SimpleRequestHead simple;
     private final int maxHeadBytes;
     private final HttpCompliance compliance;
+    private final UriCompliance uriCompliance;
     private String method;
     private String target;
     private HttpFields.Mutable fields;
@@ -51,11 +50,14 @@ final class CommonRequestHead extends RequestHeadEvents {
      * @param fieldMaker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them
      * @param maxHeadBytes the longest head Jetty's parser accepts (HttpConfiguration's request header size)
      * @param compliance the HTTP compliance mode Jetty checks each request's fields against
+     * @param uriCompliance the URI compliance mode Jetty checks each request's target against
      */
-    CommonRequestHead(FieldLines.Maker fieldMaker, int maxHeadBytes, HttpCompliance compliance) {
+    CommonRequestHead(FieldLines.Maker fieldMaker, int maxHeadBytes, HttpCompliance compliance,
+                      UriCompliance uriCompliance) {
         this.simple = new SimpleRequestHead(fieldMaker);
         this.maxHeadBytes = maxHeadBytes;
         this.compliance = compliance;
+        this.uriCompliance = uriCompliance;
     }
 
     /** What {@link #take} found at the buffer's position. */
@@ -100,23 +102,22 @@ final class CommonRequestHead extends RequestHeadEvents {
             // A field Jetty's parser refuses as it makes it (a Host with a bad port, say): Jetty answers it.
             return Found.OTHER;
         }
-        if (other || host == null || host.getHostPort().getHost().isBlank() || !plain(target)) {
-            return Found.OTHER;
-        }
-        HttpURI.Mutable built = HttpURI.build(method, target);
-        if (built.hasViolations()) {
+        if (other || host == null || host.getHostPort().getHost().isBlank()) {
             return Found.OTHER;
         }
         // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
         // authority, without the scheme's default port.
+        HttpURI.Mutable built;
+        try {
+            built = HttpURI.build(method, target);
+        } catch (IllegalArgumentException unreadable) {
+            return Found.OTHER; // a target Jetty cannot read (/../x, say): its 400
+        }
         built.scheme(HttpScheme.HTTP);
         int port = host.getHostPort().getPort();
         built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
         uri = built.asImmutable();
-        try {
-            // As Jetty checks every request's fields before its handler: a Host with two values, say.
-            ComplianceUtils.verify(uri, fields, compliance, null);
-        } catch (RuntimeException refused) {
+        if (!passesJettysChecks(uri)) {
             return Found.OTHER;
         }
         buffer.position(buffer.position() + headLength);
@@ -128,21 +129,22 @@ final class CommonRequestHead extends RequestHeadEvents {
         return Found.TAKEN;
     }
 
-    /** Letters, digits and {@code / - . _ ~ ? = &}, from a slash on; no {@code //} and no dot segment. */
-    static boolean plain(String target) {
-        if (target == null || target.isEmpty() || target.charAt(0) != '/' || target.contains("//")
-                || target.contains("/.")) {
+    /**
+     * Whether Jetty lets the request through to its handler, as it checks each request first: a URI
+     * whose violations (an encoded slash, say) its URI compliance mode allows, and fields its HTTP
+     * compliance mode allows (a Host with two values, say). A request Jetty refuses is Jetty's to
+     * answer, with its 400. (Jetty's check that the path starts with a slash holds here: the target does.)
+     */
+    private boolean passesJettysChecks(HttpURI checked) {
+        try {
+            if (checked.hasViolations()) {
+                ComplianceUtils.verify(uriCompliance, checked, null, IllegalArgumentException::new);
+            }
+            ComplianceUtils.verify(checked, fields, compliance, null);
+            return true;
+        } catch (RuntimeException refused) {
             return false;
         }
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '/' || c == '-' || c == '.' || c == '_' || c == '~' || c == '?' || c == '=' || c == '&';
-            if (!plain) {
-                return false;
-            }
-        }
-        return true;
     }
 
     String method() {

@@ -126,8 +126,21 @@ class CommonRequestConnectionTest {
         "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
         "PUT /echo?x=1&y=2 HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabcGET /later HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /text HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
+        // Targets as browsers and clients send them, and as Jetty's checks judge them (404: the page names the URI).
+        "GET /a%20b HTTP/1.1\r\nHost: a\r\n\r\nGET /caf%C3%A9?q=a+b&r=%20 HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a//b HTTP/1.1\r\nHost: a\r\n\r\nGET /a/./b/../c HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a;p=1/b HTTP/1.1\r\nHost: a\r\n\r\nGET /a%25b%E9 HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a|b^c[d]{e}`f\"g<h> HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a%2Fb HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /%2e%2e/b HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a/..;/b HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a\\b HTTP/1.1\r\nHost: a\r\n\r\nGET /a%5Cb HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a%u0041 HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /.. HTTP/1.1\r\nHost: a\r\n\r\n",
         // Not of the common shape: handed to Jetty's connection, with what follows.
-        "GET /text HTTP/1.1\r\nHost: a\r\n\r\nGET /a%20b HTTP/1.1\r\nHost: a\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: a\r\n\r\nGET /a HTTP/1.1\r\nHost: a\r\nX-Name: caf\u00e9\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: a\r\nX-Folded: 1\r\n 2\r\n\r\n",
         "GET /text HTTP/1.0\r\nHost: a\r\n\r\n",
         "GET /text HTTP/1.1\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a:99999\r\n\r\n",
@@ -276,7 +289,7 @@ class CommonRequestConnectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/text", "/later", "/chunks", "/error", "/echo"})
+    @ValueSource(strings = {"/text", "/later", "/chunks", "/error", "/echo", "/caf%C3%A9?q=a+b", "/a//b"})
     void requestsOfTheCommonShapeAreServedByTheConnectionItself(String path) throws Exception {
         transcript(common, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
         transcript(jetty, "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
