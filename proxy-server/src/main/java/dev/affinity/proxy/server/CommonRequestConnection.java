@@ -94,8 +94,8 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
         this.pool = connector.getByteBufferPool();
         this.generator.setChunkMaxLength(chunkMaxLength);
         this.sender = new ResponseSender(connector, endPoint, generator, configuration);
-        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize(), configuration.getHttpCompliance(),
-                configuration.getUriCompliance());
+        this.head = new CommonRequestHead(fieldMaker, configuration.getRequestHeaderSize(),
+                configuration.getHttpCompliance(), configuration.getUriCompliance());
         this.components = new ConnectionComponents();
     }
 
@@ -163,7 +163,6 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
             getEndPoint().close(x);
         }
     }
-
 
     private boolean hasBuffered() {
         return in != null && in.hasRemaining();
