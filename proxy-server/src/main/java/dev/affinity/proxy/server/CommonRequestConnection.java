@@ -73,6 +73,8 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     private final AtomicBoolean handling = new AtomicBoolean();
     private final Attributes.Lazy attributes = new Attributes.Lazy();
     private RetainableByteBuffer in;
+    /** The buffer ends in the start of a head: read more before looking at it again. */
+    private boolean part;
     /** The request in flight, or null between requests. */
     private volatile CommonRequest current;
     private long requests;
@@ -112,7 +114,6 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     @Override
     public void onFillable() {
         try {
-            boolean part = false;
             while (getEndPoint().isOpen()) {
                 if (getEndPoint().isOutputShutdown()) {
                     // The idle timeout (or a stopping proxy) shut the output: what the client still
@@ -293,6 +294,18 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
         return current == null || sender.busy();
+    }
+
+    /**
+     * The wait for more bytes failed (the idle timeout, a close): once the end point is closed, the
+     * start of a head the buffer held goes back to the pool with it.
+     */
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        super.onFillInterestedFailed(cause);
+        if (!getEndPoint().isOpen()) {
+            releaseBuffer();
+        }
     }
 
     @Override

@@ -107,16 +107,15 @@ final class CommonRequestHead extends RequestHeadEvents {
         }
         // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
         // authority, without the scheme's default port.
-        HttpURI.Mutable built;
         try {
-            built = HttpURI.build(method, target);
-        } catch (IllegalArgumentException unreadable) {
+            HttpURI.Mutable built = HttpURI.build(method, target);
+            built.scheme(HttpScheme.HTTP);
+            int port = host.getHostPort().getPort();
+            built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
+            uri = built.asImmutable();
+        } catch (RuntimeException unreadable) {
             return Found.OTHER; // a target Jetty cannot read (/../x, say): its 400
         }
-        built.scheme(HttpScheme.HTTP);
-        int port = host.getHostPort().getPort();
-        built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
-        uri = built.asImmutable();
         if (!passesJettysChecks(uri)) {
             return Found.OTHER;
         }

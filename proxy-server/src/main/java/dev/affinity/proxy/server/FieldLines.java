@@ -134,8 +134,13 @@ final class FieldLines {
         contentLength = -1;
         host = -1;
         while (p >= 0) {
-            if (p + 1 >= n) {
+            if (p >= n) {
                 return NEED_MORE;
+            }
+            if (p + 1 == n) {
+                // The last byte here can start the empty line or a field line only as these do (a
+                // folded line's space, say, cannot).
+                return b[p] == '\r' || b[p] >= 0 && TCHAR[b[p]] ? NEED_MORE : NOT_SIMPLE;
             }
             if (b[p] == '\r') {
                 return b[p + 1] == '\n' ? p + 2 : NOT_SIMPLE;

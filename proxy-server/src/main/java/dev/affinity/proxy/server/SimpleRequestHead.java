@@ -85,15 +85,14 @@ final class SimpleRequestHead {
             p++;
         }
         targetTo = p;
-        if (p + VERSION.length > n) {
-            return FieldLines.NEED_MORE;
-        }
-        for (byte c : VERSION) {
-            if (b[p++] != c) {
+        // What is here of the version must be the start of it: HTTP/0.9's line end, say, is not.
+        int here = Math.min(VERSION.length, n - p);
+        for (int i = 0; i < here; i++) {
+            if (b[p + i] != VERSION[i]) {
                 return FieldLines.NOT_SIMPLE;
             }
         }
-        return p;
+        return here < VERSION.length ? FieldLines.NEED_MORE : p + VERSION.length;
     }
 
     /** Past the method and its space, or NOT_SIMPLE or NEED_MORE. */
