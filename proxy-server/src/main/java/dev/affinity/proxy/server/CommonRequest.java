@@ -30,7 +30,6 @@ final class CommonRequest implements Request {
 
     private final ConnectionMetaData connection;
     private final Components components;
-    private final Context context;
     /** The request's number on its connection, for its id. */
     private final long number;
     private final String method;
@@ -42,11 +41,10 @@ final class CommonRequest implements Request {
     private final long length;
     private Attributes.Lazy attributes;
 
-    CommonRequest(ConnectionMetaData connection, Components components, Context context, long number,
-                  CommonRequestHead head, long beginNanoTime) {
+    CommonRequest(ConnectionMetaData connection, Components components, long number, CommonRequestHead head,
+                  long beginNanoTime) {
         this.connection = connection;
         this.components = components;
-        this.context = context;
         this.number = number;
         this.method = head.method();
         this.uri = head.uri();
@@ -82,9 +80,10 @@ final class CommonRequest implements Request {
         return uri;
     }
 
+    /** As Jetty's request finds it: the server's, which has no context of its own below it here. */
     @Override
     public Context getContext() {
-        return context;
+        return connection.getConnector().getServer().getContext();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.affinity.proxy.server;
 
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,13 +10,12 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.server.AbstractMetaDataConnection;
 import org.eclipse.jetty.server.Components;
-import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
@@ -28,6 +26,7 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ExceptionUtil;
 import org.eclipse.jetty.util.NanoTime;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.ThreadPool;
 
@@ -57,11 +56,8 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * <p>Thread-safe where it must be: reading and handling run on one thread at a time; the response may
  * end on another (the member's connection's), which takes the connection on from there.
  */
-final class CommonRequestConnection extends AbstractConnection.NonBlocking
-        implements Connection.UpgradeFrom, ConnectionMetaData {
+final class CommonRequestConnection extends AbstractMetaDataConnection implements Connection.UpgradeFrom {
 
-    private final Connector connector;
-    private final HttpConfiguration configuration;
     private final Server server;
     private final Supplier<Connection> jetty;
     private final ByteBufferPool pool;
@@ -69,6 +65,9 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     private final ResponseSender sender;
     private final CommonRequestHead head;
     private final Components components;
+    /** Runs this connection on the selector when its socket has bytes: nothing it does blocks. */
+    private final Callback fillable = Callback.from(InvocationType.NON_BLOCKING, this::onFillable,
+            this::onFillInterestedFailed);
     /** Whether the thread that handled the request still has the connection (see {@link #onFillable}). */
     private final AtomicBoolean handling = new AtomicBoolean();
     private final Attributes.Lazy attributes = new Attributes.Lazy();
@@ -88,9 +87,7 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
      */
     CommonRequestConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
                             FieldLines.Maker fieldMaker, int chunkMaxLength, Supplier<Connection> jetty) {
-        super(endPoint, connector.getExecutor());
-        this.connector = connector;
-        this.configuration = configuration;
+        super(connector, configuration, endPoint);
         this.server = connector.getServer();
         this.jetty = jetty;
         this.pool = connector.getByteBufferPool();
@@ -105,6 +102,11 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     public void onOpen() {
         super.onOpen();
         fillInterested();
+    }
+
+    @Override
+    public void fillInterested() {
+        getEndPoint().fillInterested(fillable);
     }
 
     /**
@@ -175,7 +177,7 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
      */
     private int fill() throws IOException {
         if (in == null) {
-            in = pool.acquire(getInputBufferSize(), configuration.isUseInputDirectByteBuffers());
+            in = pool.acquire(getInputBufferSize(), getHttpConfiguration().isUseInputDirectByteBuffers());
         }
         ByteBuffer buffer = in.getByteBuffer();
         if (buffer.hasRemaining()) {
@@ -195,12 +197,10 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
 
     private CommonRequest start() {
         requests++;
-        // As Jetty's: a request that says close, or a connector shutting down, ends the connection.
-        generator.setPersistent(configuration.isPersistentConnectionsEnabled() && !head.close());
-        if (connector.isShutdown()) {
-            generator.setPersistent(false);
-        }
-        CommonRequest request = new CommonRequest(this, components, server.getContext(), requests, head, NanoTime.now());
+        // As Jetty's: a request that says close ends the connection (and a connector shutting down
+        // ends it after any response: ResponseSender).
+        generator.setPersistent(getHttpConfiguration().isPersistentConnectionsEnabled() && !head.close());
+        CommonRequest request = new CommonRequest(this, components, requests, head, NanoTime.now());
         current = request;
         return request;
     }
@@ -317,16 +317,12 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
         }
     }
 
-    // As Jetty's HttpConnection, this connection is the metadata of its requests' connection.
+    // As Jetty's HttpConnection, this connection is the metadata of its requests' connection; its
+    // addresses, settings and connector are AbstractMetaDataConnection's, taken once when it opens.
 
     @Override
     public String getId() {
-        return getEndPoint().getRemoteSocketAddress() + "@" + Integer.toHexString(hashCode());
-    }
-
-    @Override
-    public HttpConfiguration getHttpConfiguration() {
-        return configuration;
+        return getRemoteSocketAddress() + "@" + Integer.toHexString(hashCode());
     }
 
     @Override
@@ -340,29 +336,8 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
     }
 
     @Override
-    public Connection getConnection() {
-        return this;
-    }
-
-    @Override
-    public Connector getConnector() {
-        return connector;
-    }
-
-    @Override
     public boolean isPersistent() {
         return generator.isPersistent(HttpVersion.HTTP_1_1);
-    }
-
-    @Override
-    public SocketAddress getRemoteSocketAddress() {
-        return getEndPoint().getRemoteSocketAddress();
-    }
-
-    @Override
-    public SocketAddress getLocalSocketAddress() {
-        SocketAddress override = configuration.getLocalAddress();
-        return override != null ? override : getEndPoint().getLocalSocketAddress();
     }
 
     @Override
@@ -424,19 +399,23 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            Throwable unsent = response.lengthNeverWritten();
-            if (unsent != null) {
-                errorPage(unsent);
-            } else {
+            // As Jetty: a response whose length does not match what was written ends as a failure.
+            Throwable broken = response.lengthBroken();
+            if (broken == null) {
                 response.complete(end);
+            } else {
+                fail(broken);
             }
         }
 
         @Override
         public void failed(Throwable failure) {
-            if (!done.compareAndSet(false, true)) {
-                return;
+            if (done.compareAndSet(false, true)) {
+                fail(failure);
             }
+        }
+
+        private void fail(Throwable failure) {
             if (generator.isEnd() && !sender.busy()) {
                 // As Jetty: the whole response went out; a failure after it changes nothing.
                 completed(request);
@@ -477,7 +456,7 @@ final class CommonRequestConnection extends AbstractConnection.NonBlocking
 
         @Override
         public Scheduler getScheduler() {
-            return connector.getScheduler();
+            return getConnector().getScheduler();
         }
 
         @Override

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.ComplianceUtils;
 import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpCompliance;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -39,7 +38,8 @@ final class CommonRequestHead extends RequestHeadEvents {
     private final UriCompliance uriCompliance;
     private String method;
     private String target;
-    private HttpFields.Mutable fields;
+    /** The fields of the request last looked at: cleared for each, copied for each request taken. */
+    private final HttpFields.Mutable fields = HttpFields.build(16);
     private HostPortHttpField host;
     private boolean close;
     private boolean other;
@@ -92,7 +92,7 @@ final class CommonRequestHead extends RequestHeadEvents {
         }
         method = null;
         target = null;
-        fields = HttpFields.build(16);
+        fields.clear();
         host = null;
         close = false;
         other = false;
@@ -188,15 +188,5 @@ final class CommonRequestHead extends RequestHeadEvents {
             other = true;
         }
         fields.add(field);
-    }
-
-    @Override
-    public void earlyEOF() {
-        other = true;
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        other = true;
     }
 }

@@ -173,16 +173,24 @@ final class CommonResponse implements Response {
 
     /**
      * Why what was written so far breaks the committed length, or null if it does not, as Jetty's
-     * response judges it: nothing written is no break for a HEAD's answer or a 304, which carry none.
+     * response judges each write.
      */
     private String lengthError(boolean last) {
-        if (committedLength < 0 || written == committedLength || written == 0 && (head || status == HttpStatus.NOT_MODIFIED_304)) {
+        if (!breaks(committedLength)) {
             return null;
         }
         if (written > committedLength) {
             return "written %d > %d content-length".formatted(written, committedLength);
         }
         return last ? "written %d < %d content-length".formatted(written, committedLength) : null;
+    }
+
+    /**
+     * Whether what was written so far differs from {@code length}, if there is one: nothing written is
+     * no difference for a HEAD's answer or a 304, which carry none.
+     */
+    private boolean breaks(long length) {
+        return length >= 0 && written != length && !(written == 0 && (head || status == HttpStatus.NOT_MODIFIED_304));
     }
 
     /**
@@ -200,38 +208,26 @@ final class CommonResponse implements Response {
     }
 
     /**
-     * When the handler is done without writing anything: why the Content-Length it set cannot be
-     * met, as Jetty's response reports it before its error page; else null.
+     * When the handler is done: why the length the response announces (committed, or else set in its
+     * fields) does not match what was written, as Jetty reports it; else null.
      */
-    Throwable lengthNeverWritten() {
-        if (committed || sender.busy()) {
-            return null;
-        }
-        long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
-        if (length <= 0 || head || status == HttpStatus.NOT_MODIFIED_304) {
-            return null;
-        }
-        return new IOException("content-length %d != %d written".formatted(length, written));
+    Throwable lengthBroken() {
+        long length = committed ? committedLength : headers.getLongField(HttpHeader.CONTENT_LENGTH);
+        return breaks(length) ? new IOException("content-length %d != %d written".formatted(length, written)) : null;
     }
 
     /**
-     * The handler is done: ends the response with its last write unless it had one, and reports to
-     * {@code completion} whether the response is whole.
+     * The handler is done, and the length holds ({@link #lengthBroken}): ends the response with its
+     * last write unless it had one, and reports to {@code completion} whether the response is whole.
      */
     void complete(Callback completion) {
         if (sender.busy()) {
             // As Jetty: a handler must not end its response while a write is under way.
             completion.failed(new IllegalStateException("write pending"));
-            return;
+        } else if (lastWritten) {
+            completion.succeeded();
+        } else {
+            write(true, null, completion);
         }
-        if (lastWritten) {
-            if (lengthError(true) == null) {
-                completion.succeeded();
-            } else {
-                completion.failed(new IOException("content-length %d != %d written".formatted(committedLength, written)));
-            }
-            return;
-        }
-        write(true, null, completion);
     }
 }

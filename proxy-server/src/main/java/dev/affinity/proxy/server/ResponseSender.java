@@ -37,13 +37,15 @@ final class ResponseSender extends IteratingCallback {
     private boolean head;
     private ByteBuffer content;
     private boolean last;
-    private Callback callback;
+    /**
+     * The callback of the write under way, from the write's start until it is called; null between
+     * writes ({@link #busy}), as whoever writes or ends the response next reads it.
+     */
+    private volatile Callback callback;
     private RetainableByteBuffer header;
     private RetainableByteBuffer chunk;
     /** The response ends the connection: the output is shut once it is written. */
     private boolean shutdownOut;
-    /** From a write's start until its callback is called: read by whoever writes or completes next. */
-    private volatile boolean busy;
 
     ResponseSender(Connector connector, EndPoint endPoint, HttpGenerator generator, HttpConfiguration configuration) {
         super(true);
@@ -78,7 +80,6 @@ final class ResponseSender extends IteratingCallback {
         this.content = content;
         this.last = last;
         this.callback = callback;
-        busy = true;
         shutdownOut = false;
         if (connector.isShutdown()) {
             // A proxy stopping gracefully ends each connection after its response.
@@ -89,7 +90,7 @@ final class ResponseSender extends IteratingCallback {
 
     /** Whether a write is under way: another one, or the end of the response, must wait for it. */
     boolean busy() {
-        return busy;
+        return callback != null;
     }
 
     @Override
@@ -195,7 +196,6 @@ final class ResponseSender extends IteratingCallback {
     private Callback release() {
         Callback done = callback;
         callback = null;
-        busy = false;
         info = null;
         content = null;
         releaseHeader();

@@ -400,30 +400,18 @@ class CommonRequestConnectionTest {
 
     private static boolean chunks(Recording in) throws IOException {
         while (true) {
-            String size = line(in);
+            String size = RawHttp.line(in);
             if (size == null) {
                 return false;
             }
             int n = Integer.parseInt(size.strip(), 16);
             if (n == 0) {
-                return "".equals(line(in));
+                return "".equals(RawHttp.line(in));
             }
             if (in.readNBytes(n + 2).length != n + 2) {
                 return false;
             }
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                return line.toString().replace("\r", "");
-            }
-            line.append((char) c);
-        }
-        return null;
     }
 
     /** A stream that keeps every byte read from it. */

@@ -175,7 +175,11 @@ public final class RawHttp {
         return out.toByteArray();
     }
 
-    private static String line(InputStream in) throws IOException {
+    /**
+     * One line as it came, without its CRLF (or LF), one character per byte: what came of it if the
+     * stream ends within it, null if the stream ends before it.
+     */
+    public static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) != -1) {
