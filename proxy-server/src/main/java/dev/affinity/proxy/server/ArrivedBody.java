@@ -40,6 +40,11 @@ record ArrivedBody(byte[] bytes, boolean whole) {
                 || Fields.hasEither(request.getHeaders(), HttpHeader.EXPECT, HttpHeader.UPGRADE)) {
             return NONE;
         }
+        if (request instanceof CommonRequest common) {
+            // Its body came whole with its head, in an array of its own: taken as it is.
+            byte[] whole = common.takeBody();
+            return whole == null || whole.length == 0 ? NONE : new ArrivedBody(whole, true);
+        }
         byte[] bytes = null;
         int read = 0;
         while (read < length) {

@@ -65,6 +65,13 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
     private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
     /**
+     * The attempt whose request is being written: set before each write, which only starts once the
+     * last one is done ({@link #untilReusable}), so it is the one a failed write fails.
+     */
+    private volatile BackendLeg.Attempt writingFor;
+    /** The request's write: one callback per connection, for the attempt it writes for. */
+    private final Callback requestWritten = nonBlocking(this::requestWritten, failure -> fail(writingFor, failure));
+    /**
      * Requests sent on this connection so far, the current one included. Read only by whoever took the
      * current exchange off {@link #current}, which send() set after counting.
      */
@@ -152,7 +159,14 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         // Wait for the answer before writing: registered after the write, the interest could come
         // after the selector already used the pooled connection's one. A no-op if already waiting.
         getEndPoint().tryFillInterested(fillable);
-        getEndPoint().write(nonBlocking(this::reusable, failure -> fail(next, failure)), out);
+        writingFor = next;
+        getEndPoint().write(requestWritten, out);
+    }
+
+    /** The request is written: its attempt is no longer held here (a long-held one outlives young collections). */
+    private void requestWritten() {
+        writingFor = null;
+        reusable();
     }
 
     /** The pool hands each idle connection to one taker: this is a bug, not the member's failure. */

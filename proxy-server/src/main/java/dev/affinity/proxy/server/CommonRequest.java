@@ -96,6 +96,16 @@ final class CommonRequest implements Request {
         return length;
     }
 
+    /**
+     * The body not yet read, taken as it is, without a chunk or a copy ({@link ArrivedBody#take});
+     * null once read, or for a request without one.
+     */
+    byte[] takeBody() {
+        byte[] body = unread;
+        unread = null;
+        return body;
+    }
+
     @Override
     public Content.Chunk read() {
         byte[] body = unread;

@@ -384,6 +384,7 @@ final class CommonRequestConnection extends AbstractMetaDataConnection implement
     private final class HandlerCallback implements Callback {
         private final CommonRequest request;
         private final CommonResponse response;
+        /** Whether the handler called back, succeeded or failed: the first call counts. */
         private final AtomicBoolean done = new AtomicBoolean();
         /** Where the response's end is reported: the next request, or the end of the connection. */
         private final Callback end;
@@ -391,7 +392,7 @@ final class CommonRequestConnection extends AbstractMetaDataConnection implement
         HandlerCallback(CommonRequest request, CommonResponse response) {
             this.request = request;
             this.response = response;
-            this.end = Callback.from(InvocationType.NON_BLOCKING, () -> completed(request), x -> aborted(request, x));
+            this.end = new ResponseEnd(request);
         }
 
         @Override
@@ -439,6 +440,33 @@ final class CommonRequestConnection extends AbstractMetaDataConnection implement
             response.resetForError();
             Response.writeError(request, response,
                     Callback.from(InvocationType.NON_BLOCKING, () -> response.complete(end), end::failed), failure);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    /**
+     * The response was written whole, or cannot be: on to the next request, or the end of the
+     * connection. One object where {@code Callback.from} with two lambdas makes three per request.
+     */
+    private final class ResponseEnd implements Callback {
+        private final CommonRequest request;
+
+        ResponseEnd(CommonRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public void succeeded() {
+            completed(request);
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            aborted(request, failure);
         }
 
         @Override

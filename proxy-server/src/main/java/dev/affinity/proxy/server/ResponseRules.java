@@ -20,7 +20,9 @@ final class ResponseRules {
     /** The status line arrived: the attempt can no longer be replayed, and the member gets its verdict. */
     static void begin(Exchange exchange, int status) {
         exchange.responseBegun = true;
-        if (exchange.balancer.config().failOnStatus().contains(status)) {
+        Set<Integer> failOnStatus = exchange.balancer.config().failOnStatus();
+        // Looked up only where the set has statuses: the lookup boxes the status, a garbage object per response.
+        if (!failOnStatus.isEmpty() && failOnStatus.contains(status)) {
             // httpd's failonstatus: this response still goes to the client; later ones avoid the member.
             exchange.member.markInError("answered " + status + ", which failonstatus lists");
         } else {

@@ -2,7 +2,9 @@ package dev.affinity.proxy.server;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpParser;
@@ -38,6 +40,10 @@ final class SimpleRequestHead {
     private static final byte[][] METHOD_BYTES = methodBytes();
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** What leaves a head not of the common shape, among the fields. */
+    private static final Set<HttpHeader> REFUSED =
+            Collections.unmodifiableSet(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE));
+
     private final FieldLines fields;
     private final FieldLines.StartLine requestLine = this::requestLine;
     private HttpMethod method;
@@ -46,7 +52,20 @@ final class SimpleRequestHead {
 
     /** @param maker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them */
     SimpleRequestHead(FieldLines.Maker maker) {
-        this.fields = new FieldLines(EnumSet.of(HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE), maker);
+        this(new FieldLines(REFUSED, maker));
+    }
+
+    private SimpleRequestHead(FieldLines fields) {
+        this.fields = fields;
+    }
+
+    /**
+     * Heads whose fields repeat from one request to the next on a connection ({@link
+     * FieldLines#repeating}): for a maker that reports to no one, so that a field handed on again
+     * stands for the one it would make anew.
+     */
+    static SimpleRequestHead repeating(FieldLines.Maker maker) {
+        return new SimpleRequestHead(FieldLines.repeating(REFUSED, maker));
     }
 
     /** The Content-Length of the head {@link #scan} last accepted, or -1 for none. */

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -125,6 +126,10 @@ class CommonRequestConnectionTest {
         "GET /interim HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /later HTTP/1.1\r\nHost: a\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\nGET /chunks HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nname=value",
+        // Fields that repeat from one request to the next on a connection, and fields that change at the same line.
+        "GET /fields HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nCookie: c=1\r\n\r\nGET /fields HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nCookie: c=1\r\n\r\n"
+            + "GET /fields HTTP/1.1\r\nhost: b:81\r\nX-A: 2\r\nCookie: c=1\r\n\r\nGET /fields HTTP/1.1\r\nHost: b:81\r\nx-a: 2\r\nCookie:  c=2\r\n\r\n"
+            + "GET /fields HTTP/1.1\r\nHost: b:81\r\nContent-Length: 0\r\nCookie: c=2\r\n\r\nGET /fields HTTP/1.1\r\nHost: b:81\r\nX-A: 0\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
         "PUT /echo?x=1&y=2 HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabcGET /later HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /text HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -150,6 +155,11 @@ class CommonRequestConnectionTest {
         "GET /text HTTP/1.1\r\nHost: a:99999\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a, b\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a,b\r\n\r\n",
+        // A Host that Jetty's own field checks judge (several values, quotes, parameters), and plain ones they pass.
+        "GET /text HTTP/1.1\r\nHost: a,\r\n\r\nGET /text HTTP/1.1\r\nHost: \"a\"\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: \"\"\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: a;b\r\n\r\nGET /text HTTP/1.1\r\nHost: \"a, b\"\r\n\r\n",
+        "GET /text HTTP/1.1\r\nHost: A:80\r\n\r\nGET /text HTTP/1.1\r\nHost: a.example:0\r\n\r\n",
         "GET /../text HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /text HTTP/1.1\r\nHost: a\r\nExpect: nothing\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
@@ -514,6 +524,15 @@ class CommonRequestConnectionTest {
                 case "/held" -> held.thenRun(() -> response.write(true, ascii("held"), callback));
                 case "/later" -> server.getScheduler().schedule(
                         () -> response.write(true, ascii("later"), callback), 20, TimeUnit.MILLISECONDS);
+                case "/fields" -> {
+                    // Each field as the handler sees it: name, value, and the kind of field made.
+                    StringBuilder seen = new StringBuilder();
+                    for (HttpField field : request.getHeaders()) {
+                        seen.append(field.getName()).append(": ").append(field.getValue())
+                                .append(" (").append(field.getClass().getSimpleName()).append(")\n");
+                    }
+                    response.write(true, ascii(seen.toString()), callback);
+                }
                 case "/echo" -> Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((body, x) -> {
                     if (x != null) {
                         callback.failed(x);
