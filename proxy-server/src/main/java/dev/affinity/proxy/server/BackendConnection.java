@@ -70,7 +70,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
      */
     private volatile BackendLeg.Attempt writingFor;
     /** The request's write: one callback per connection, for the attempt it writes for. */
-    private final Callback requestWritten = nonBlocking(this::requestWritten, failure -> fail(writingFor, failure));
+    private final Callback requestWritten = nonBlocking(this::requestWritten, this::requestNotWritten);
     /**
      * Requests sent on this connection so far, the current one included. Read only by whoever took the
      * current exchange off {@link #current}, which send() set after counting.
@@ -167,6 +167,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private void requestWritten() {
         writingFor = null;
         reusable();
+    }
+
+    /** The request's write failed: its attempt fails with it, and is no longer held here. */
+    private void requestNotWritten(Throwable failure) {
+        BackendLeg.Attempt attempt = writingFor;
+        writingFor = null;
+        if (attempt != null) {
+            fail(attempt, failure);
+        } else {
+            getEndPoint().close(failure);
+        }
     }
 
     /** The pool hands each idle connection to one taker: this is a bug, not the member's failure. */
