@@ -45,6 +45,9 @@ final class CommonRequestHead extends RequestHeadEvents {
     private boolean close;
     private boolean other;
     private HttpURI uri;
+    /** The target and Host {@link #uri} was made of. */
+    private String uriTarget;
+    private HostPortHttpField uriHost;
     private byte[] body;
 
     /**
@@ -108,16 +111,22 @@ final class CommonRequestHead extends RequestHeadEvents {
         if (other || host == null || host.getHostPort().getHost().isBlank()) {
             return Found.OTHER;
         }
-        // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
-        // authority, without the scheme's default port.
-        try {
-            HttpURI.Mutable built = HttpURI.build(method, target);
-            built.scheme(HttpScheme.HTTP);
-            int port = host.getHostPort().getPort();
-            built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
-            uri = built.asImmutable();
-        } catch (RuntimeException unreadable) {
-            return Found.OTHER; // a target Jetty cannot read (/../x, say): its 400
+        // The same target and Host objects as the request before (both handed on again when their bytes
+        // repeat): the same URI, which is immutable. The method plays no part, as CONNECT is not common.
+        if (target != uriTarget || host != uriHost) {
+            // As Jetty's HttpConnection completes an origin-form target: the scheme, then the Host's
+            // authority, without the scheme's default port.
+            try {
+                HttpURI.Mutable built = HttpURI.build(method, target);
+                built.scheme(HttpScheme.HTTP);
+                int port = host.getHostPort().getPort();
+                built.authority(host.getHostPort().getHost(), port == HttpScheme.HTTP.getDefaultPort() ? -1 : port);
+                uri = built.asImmutable();
+            } catch (RuntimeException unreadable) {
+                return Found.OTHER; // a target Jetty cannot read (/../x, say): its 400
+            }
+            uriTarget = target;
+            uriHost = host;
         }
         if (!passesJettysChecks(uri)) {
             return Found.OTHER;

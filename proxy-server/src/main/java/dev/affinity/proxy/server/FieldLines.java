@@ -309,6 +309,11 @@ final class FieldLines {
         return field;
     }
 
+    /** {@code head[from, to)} as text ({@link #text}): {@code previous} itself if it reads the same. */
+    String sameTextOrNew(String previous, int from, int to) {
+        return sameText(previous, from, to) ? previous : text(from, to - from);
+    }
+
     /** Whether {@code head[from, to)} reads as the text, byte for character (ISO-8859-1, as {@link #text}). */
     private boolean sameText(String text, int from, int to) {
         if (text == null || text.length() != to - from) {

@@ -49,6 +49,8 @@ final class SimpleRequestHead {
     private HttpMethod method;
     private int targetFrom;
     private int targetTo;
+    /** The target given to the handler last, or null before the first. */
+    private String lastTarget;
 
     /** @param maker makes the fields Jetty's cache does not hold, as Jetty's request parser makes them */
     SimpleRequestHead(FieldLines.Maker maker) {
@@ -135,7 +137,11 @@ final class SimpleRequestHead {
 
     /** Gives the handler the request line and each field of the head {@link #scan} accepted. */
     void emit(HttpParser.RequestHandler handler) {
-        handler.startRequest(method.asString(), fields.text(targetFrom, targetTo - targetFrom), HttpVersion.HTTP_1_1);
+        // A connection's requests often repeat their target (a client polling one URL): the same
+        // string again then, no garbage for it (strings are immutable), and the same object tells the
+        // handler it is the same target.
+        lastTarget = fields.sameTextOrNew(lastTarget, targetFrom, targetTo);
+        handler.startRequest(method.asString(), lastTarget, HttpVersion.HTTP_1_1);
         fields.emit(handler);
     }
 

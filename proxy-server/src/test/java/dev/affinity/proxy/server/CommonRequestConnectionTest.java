@@ -129,7 +129,8 @@ class CommonRequestConnectionTest {
         // Fields that repeat from one request to the next on a connection, and fields that change at the same line.
         "GET /fields HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nCookie: c=1\r\n\r\nGET /fields HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nCookie: c=1\r\n\r\n"
             + "GET /fields HTTP/1.1\r\nhost: b:81\r\nX-A: 2\r\nCookie: c=1\r\n\r\nGET /fields HTTP/1.1\r\nHost: b:81\r\nx-a: 2\r\nCookie:  c=2\r\n\r\n"
-            + "GET /fields HTTP/1.1\r\nHost: b:81\r\nContent-Length: 0\r\nCookie: c=2\r\n\r\nGET /fields HTTP/1.1\r\nHost: b:81\r\nX-A: 0\r\n\r\n",
+            + "GET /fields HTTP/1.1\r\nHost: b:81\r\nContent-Length: 0\r\nCookie: c=2\r\n\r\nGET /fields HTTP/1.1\r\nHost: b:81\r\nX-A: 0\r\n\r\n"
+            + "GET /fields?q=1 HTTP/1.1\r\nHost: b:81\r\n\r\nGET /fields?q=1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fields?q=2 HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
         "PUT /echo?x=1&y=2 HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabcGET /later HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /text HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /text HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -338,6 +339,26 @@ class CommonRequestConnectionTest {
                 jetty.getLocalPort() + " ChannelRequest", jetty.getLocalPort() + " ChannelRequest"), new ArrayList<>(served));
     }
 
+    /**
+     * Not against each other: both connections read request heads with the same code, which hands on a
+     * target again when a request repeats the one before (and the common connection its fields and URI).
+     */
+    @Test
+    void eachRequestOnAConnectionIsServedForItsOwnTargetAndHostOnBoth() throws Exception {
+        String requests = "GET /fields?q=1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fields?q=1 HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /fields?q=2 HTTP/1.1\r\nHost: a\r\n\r\nGET /fields?q=2 HTTP/1.1\r\nHost: b:81\r\n\r\n"
+                + "GET /fields HTTP/1.1\r\nHost: b:81\r\n\r\n";
+        for (ServerConnector connector : List.of(common, jetty)) {
+            Matcher uri = Pattern.compile("(?m)^http://\\S+").matcher(transcript(connector, requests));
+            List<String> uris = new ArrayList<>();
+            while (uri.find()) {
+                uris.add(uri.group());
+            }
+            assertEquals(List.of("http://a/fields?q=1", "http://a/fields?q=1", "http://a/fields?q=2",
+                    "http://b:81/fields?q=2", "http://b:81/fields"), uris);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/text", "/later", "/chunks", "/error", "/echo", "/caf%C3%A9?q=a+b", "/a//b"})
     void requestsOfTheCommonShapeAreServedByTheConnectionItself(String path) throws Exception {
@@ -525,8 +546,8 @@ class CommonRequestConnectionTest {
                 case "/later" -> server.getScheduler().schedule(
                         () -> response.write(true, ascii("later"), callback), 20, TimeUnit.MILLISECONDS);
                 case "/fields" -> {
-                    // Each field as the handler sees it: name, value, and the kind of field made.
-                    StringBuilder seen = new StringBuilder();
+                    // The URI, then each field as the handler sees it: name, value, and the kind of field made.
+                    StringBuilder seen = new StringBuilder(request.getHttpURI().toString()).append('\n');
                     for (HttpField field : request.getHeaders()) {
                         seen.append(field.getName()).append(": ").append(field.getValue())
                                 .append(" (").append(field.getClass().getSimpleName()).append(")\n");
