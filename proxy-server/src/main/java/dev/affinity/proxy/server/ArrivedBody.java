@@ -35,15 +35,16 @@ record ArrivedBody(byte[] bytes, boolean whole) {
      * connection's buffer goes back to the pool now ({@link ConnectionResumeExecutor#bodyTaken}).
      */
     static ArrivedBody take(Request request) {
+        if (request instanceof CommonRequest common) {
+            // Of the common shape: no Expect or Upgrade, and a body, if any, of at most MAX_LENGTH that
+            // came whole with its head, in an array of its own: taken as it is.
+            byte[] whole = common.takeBody();
+            return whole == null || whole.length == 0 ? NONE : new ArrivedBody(whole, true);
+        }
         long length = request.getLength();
         if (length <= 0 || length > MAX_LENGTH
                 || Fields.hasEither(request.getHeaders(), HttpHeader.EXPECT, HttpHeader.UPGRADE)) {
             return NONE;
-        }
-        if (request instanceof CommonRequest common) {
-            // Its body came whole with its head, in an array of its own: taken as it is.
-            byte[] whole = common.takeBody();
-            return whole == null || whole.length == 0 ? NONE : new ArrivedBody(whole, true);
         }
         byte[] bytes = null;
         int read = 0;

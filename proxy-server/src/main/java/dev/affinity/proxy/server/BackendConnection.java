@@ -64,13 +64,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     private final MemberResponseParser parser = new MemberResponseParser(this);
     private final Callback fillable = nonBlocking(this::onFillable, this::fillFailed);
     private final Callback contentWritten = nonBlocking(this::contentWritten, this::clientFailed);
-    /**
-     * The attempt whose request is being written: set before each write, which only starts once the
-     * last one is done ({@link #untilReusable}), so it is the one a failed write fails.
-     */
-    private volatile BackendLeg.Attempt writingFor;
     /** The request's write: one callback per connection, for the attempt it writes for. */
-    private final Callback requestWritten = nonBlocking(this::requestWritten, this::requestNotWritten);
+    private final Callback requestWritten = nonBlocking(this::reusable, this::requestNotWritten);
     /**
      * Requests sent on this connection so far, the current one included. Read only by whoever took the
      * current exchange off {@link #current}, which send() set after counting.
@@ -159,20 +154,16 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         // Wait for the answer before writing: registered after the write, the interest could come
         // after the selector already used the pooled connection's one. A no-op if already waiting.
         getEndPoint().tryFillInterested(fillable);
-        writingFor = next;
         getEndPoint().write(requestWritten, out);
     }
 
-    /** The request is written: its attempt is no longer held here (a long-held one outlives young collections). */
-    private void requestWritten() {
-        writingFor = null;
-        reusable();
-    }
-
-    /** The request's write failed: its attempt fails with it, and is no longer held here. */
+    /**
+     * The request's write failed: the attempt it was written for fails with it. That is the current
+     * one, unless something else ended it first: the connection is not handed out again before the
+     * write is done ({@link #untilReusable}), so no later attempt can be current yet.
+     */
     private void requestNotWritten(Throwable failure) {
-        BackendLeg.Attempt attempt = writingFor;
-        writingFor = null;
+        BackendLeg.Attempt attempt = current.get();
         if (attempt != null) {
             fail(attempt, failure);
         } else {

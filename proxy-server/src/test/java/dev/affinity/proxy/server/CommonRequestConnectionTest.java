@@ -299,9 +299,7 @@ class CommonRequestConnectionTest {
     void theStartOfAHeadLeftWaitingGoesBackToThePoolWhenTheConnectionEnds() throws Exception {
         try (Socket socket = RawHttp.connect("127.0.0.1", common.getLocalPort())) {
             RawHttp.write(socket, "GET /te");
-            await().atMost(Duration.ofSeconds(10)).until(() -> common.getConnectedEndPoints().stream()
-                    .map(EndPoint::getConnection)
-                    .anyMatch(c -> c instanceof CommonRequestConnection && c.getBytesIn() >= 7));
+            awaitRead(common, 7);
             // The idle timeout shuts the proxy's end, the next one closes the connection; its buffer,
             // which held the start of the head, is checked after the test.
             assertEquals(-1, socket.getInputStream().read());
@@ -320,13 +318,8 @@ class CommonRequestConnectionTest {
                 for (String piece : pieces) {
                     RawHttp.write(socket, piece);
                     sent += piece.length();
-                    long read = sent;
-                    // Each piece read before the next is sent, by the connection it came to: a common
-                    // one still, on the connector that serves common requests.
-                    await().atMost(Duration.ofSeconds(10)).until(() -> connector.getConnectedEndPoints().stream()
-                            .map(EndPoint::getConnection)
-                            .anyMatch(c -> (connector != common || c instanceof CommonRequestConnection)
-                                    && c.getBytesIn() >= read));
+                    // Each piece read before the next is sent.
+                    awaitRead(connector, sent);
                 }
                 assertTrue(response(in, false));
                 RawHttp.write(socket, PROBE);
@@ -397,6 +390,16 @@ class CommonRequestConnectionTest {
             }
             return response(in, false) ? in.text() + "[open]" : in.text() + "[ended]";
         }
+    }
+
+    /**
+     * Until a connection of the connector has read {@code bytes}: on the connector that serves common
+     * requests, one that still does.
+     */
+    private void awaitRead(ServerConnector connector, long bytes) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> connector.getConnectedEndPoints().stream()
+                .map(EndPoint::getConnection)
+                .anyMatch(c -> (connector != common || c instanceof CommonRequestConnection) && c.getBytesIn() >= bytes));
     }
 
     /** Reads one response and any interim ones before it: false if the stream ended first. */
